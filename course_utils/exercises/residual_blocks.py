@@ -1,0 +1,285 @@
+"""Exercises of notebook 01: the residual block, a branch that starts as the identity, and the
+projection shortcut for a change of width."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..blocks import Residual
+from .framework import Exercise, Incorrect, call_student, close, expect_tensor
+
+# ---------------------------------------------------------------------------------------------
+# Reference solutions: `solution()` shows exactly this code.
+
+
+class ResidualBlock(nn.Module):
+    """y = x + branch(x)"""
+
+    def __init__(self, branch: nn.Module):
+        super().__init__()
+        self.branch = branch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.branch(x)
+
+
+def zero_init_branch(width: int) -> nn.Module:
+    branch = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+    nn.init.zeros_(branch[-1].weight)   # only the LAST layer: the first keeps learning
+    nn.init.zeros_(branch[-1].bias)
+    return branch
+
+
+class ProjectionResidual(nn.Module):
+    """y = shortcut(x) + branch(x), shortcut = identity if d_in == d_out else W_s x"""
+
+    def __init__(self, branch: nn.Module, d_in: int, d_out: int):
+        super().__init__()
+        self.branch = branch
+        self.shortcut = nn.Identity() if d_in == d_out else nn.Linear(d_in, d_out, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shortcut(x) + self.branch(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Probe branches: modules whose output the checkers know exactly.
+
+
+class _Zero(nn.Module):
+    def __init__(self, d_out: int | None = None):
+        super().__init__()
+        self.d_out = d_out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape if self.d_out is None else (*x.shape[:-1], self.d_out)
+        return torch.zeros(shape)
+
+
+class _PlusOne(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.ones_like(x)
+
+
+class _Switch(nn.Module):
+    """A linear branch that can be switched off (then it outputs zeros of the right width)."""
+
+    def __init__(self, d_in: int, d_out: int):
+        super().__init__()
+        self.linear = nn.Linear(d_in, d_out)
+        self.on = True
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x) if self.on else torch.zeros(*x.shape[:-1], self.linear.out_features)
+
+
+def _inputs(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def _modules(make: Any) -> Any:
+    """Build probe modules without touching the global random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return make()
+
+
+def _require_module_class(answer: Any, name: str) -> None:
+    if isinstance(answer, nn.Module):
+        raise Incorrect(f"Pass the class itself ({name}), not an instance of it.")
+    if not (isinstance(answer, type) and issubclass(answer, nn.Module)):
+        raise Incorrect(f"Expected a class that subclasses torch.nn.Module, got "
+                        f"{type(answer).__name__}.")
+
+
+def _forward(block: nn.Module, x: torch.Tensor, *, shape: tuple[int, ...]) -> torch.Tensor:
+    original = x.clone()
+    y = expect_tensor(call_student(block, x, what="forward(x)"), shape=shape, what="forward(x)")
+    if not torch.equal(x, original):
+        raise Incorrect("forward(x) changed its input in place (as `x += ...` does). Write "
+                        "`return x + self.branch(x)`: autograd may still need the original x.")
+    return y
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkers.
+
+
+def _check_residual_block(answer: Any) -> str:
+    _require_module_class(answer, "ResidualBlock")
+    x = _inputs(4, 8)
+    y_zero = _forward(call_student(answer, _Zero(), what="ResidualBlock(branch)"), x,
+                      shape=x.shape)
+    y_one = _forward(call_student(answer, _PlusOne(), what="ResidualBlock(branch)"), x,
+                     shape=x.shape)
+    if close(y_zero, 2 * x):
+        raise Incorrect("With a branch that outputs zeros your block returns 2x: x is added "
+                        "twice. The second term should be self.branch(x).")
+    if close(y_zero, torch.zeros_like(x)) and close(y_one, torch.ones_like(x)):
+        raise Incorrect("Your block returns only branch(x): the identity path is missing. With "
+                        "a branch that outputs zeros, a residual block must return x.")
+    if close(y_one, x):
+        raise Incorrect("Your block returns x and ignores the branch: with a branch that "
+                        "outputs ones, it should return x + 1.")
+    if close(y_one, x - 1):
+        raise Incorrect("Your block subtracts the branch (x - branch(x)); a residual block adds it.")
+    if not (close(y_zero, x) and close(y_one, x + 1)):
+        raise Incorrect("For input x the block should return x + branch(x); with a branch that "
+                        f"outputs ones it returned values off by up to "
+                        f"{(y_one - x - 1).abs().max().item():.3g}.")
+    linear = _modules(lambda: nn.Linear(8, 8))
+    block = call_student(answer, linear, what="ResidualBlock(branch)")
+    x3 = _inputs(2, 5, 8, seed=1)                          # (B, T, C), as in a transformer
+    with torch.no_grad():
+        y3 = _forward(block, x3, shape=x3.shape)
+        expected = x3 + linear(x3)
+    if not close(y3, expected):
+        raise Incorrect("With a linear branch and a (B, T, C) input the output is not "
+                        "x + branch(x); apply the branch to the whole x.")
+    own = {id(p) for p in block.parameters()}
+    if not {id(p) for p in linear.parameters()} <= own:
+        raise Incorrect("ResidualBlock(branch).parameters() does not include the branch's "
+                        "parameters, so an optimiser would never train it. Store it with "
+                        "`self.branch = branch` after `super().__init__()`.")
+    extra = sum(p.numel() for p in block.parameters()) - sum(p.numel() for p in linear.parameters())
+    if extra:
+        raise Incorrect(f"Your block adds {extra} parameters of its own; the identity path of a "
+                        "residual block adds none.")
+    return "x + branch(x), for (B, C) and (B, T, C) inputs, with the branch's parameters registered."
+
+
+def _check_zero_init_branch(answer: Any) -> str:
+    if not callable(answer):
+        raise Incorrect(f"Expected a function width -> nn.Module, got {type(answer).__name__}.")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        branch = call_student(answer, 16, what="zero_init_branch(16)")
+    if not isinstance(branch, nn.Module):
+        raise Incorrect(f"zero_init_branch(16) returned {type(branch).__name__}; return the "
+                        "branch, an nn.Module.")
+    block = Residual(branch)
+    x = _inputs(32, 16)
+    try:
+        y = block(x)
+    except ValueError as error:   # Residual's own shape check
+        raise Incorrect(f"Residual(branch) raised: {error}. Keep the branch width -> width.") from None
+    gap = (y - x).abs().max().item()
+    if gap > 1e-3:
+        raise Incorrect(f"Residual(branch) changes x by up to {gap:.3g} at initialisation; it "
+                        "should return x exactly. Zero the weight and bias of the last layer.")
+    if gap > 0:
+        raise Incorrect(f"Close, but not exactly the identity: x moves by up to {gap:.3g}. Use "
+                        "exact zeros (nn.init.zeros_) rather than small values.")
+    params = dict(branch.named_parameters())
+    if not params:
+        raise Incorrect("Your branch has no parameters, so it can never learn. Build "
+                        "Linear -> ReLU -> Linear and zero only the last layer.")
+    learned = {name: False for name in params}
+    target = _inputs(32, 16, seed=1)
+    optimiser = torch.optim.SGD(branch.parameters(), lr=0.1)
+    for _ in range(2):                    # the first layer only gets a gradient from step 2 on
+        optimiser.zero_grad()
+        ((block(x) - target) ** 2).mean().backward()
+        for name, p in params.items():
+            learned[name] |= p.grad is not None and bool(p.grad.abs().sum() > 0)
+        optimiser.step()
+    dead = [name for name, ok in learned.items() if not ok]
+    if len(dead) == len(params):
+        raise Incorrect("Your branch can never learn: every gradient stays exactly zero. Zero "
+                        "only the last layer.")
+    if dead:
+        raise Incorrect(f"These parameters never get a gradient: {', '.join(dead)}. With the "
+                        "first layer zeroed too, h = ReLU(W1 x + b1) = 0, so dL/dW2 = delta h^T "
+                        "= 0 and dL/dW1 = 0: the branch can only ever learn a constant. Zero "
+                        "only the last layer; keep the first layer's random initialisation.")
+    return "the block is exactly the identity at initialisation, and every layer can learn."
+
+
+def _check_projection_residual(answer: Any) -> str:
+    _require_module_class(answer, "ProjectionResidual")
+    # widths equal: the shortcut must be the identity and cost nothing
+    same = _modules(lambda: _Switch(8, 8))
+    block = call_student(answer, same, 8, 8, what="ProjectionResidual(branch, 8, 8)")
+    x = _inputs(4, 8)
+    same.on = False
+    y_off = _forward(block, x, shape=(4, 8))
+    same.on = True
+    if not close(y_off, x):
+        raise Incorrect("When d_in == d_out the shortcut must be the identity (He et al. 2015): "
+                        "with a zero branch the block should return x.")
+    extra = sum(p.numel() for p in block.parameters()) - sum(p.numel() for p in same.parameters())
+    if extra:
+        raise Incorrect(f"When the widths match your block adds {extra} parameters; an identity "
+                        "shortcut adds none. Use nn.Identity() then.")
+    # widths differ: shortcut(x) = W_s x, a learned linear map without bias
+    wide = _modules(lambda: _Switch(8, 16))
+    block = call_student(answer, wide, 8, 16, what="ProjectionResidual(branch, 8, 16)")
+    wide.on = False
+    with torch.no_grad():
+        s1, s2 = _forward(block, x, shape=(4, 16)), _forward(block, 2 * x, shape=(4, 16))
+        wide.on = True
+        y_on = _forward(block, x, shape=(4, 16))
+        branch_out = wide.linear(x)
+    if close(s1, torch.zeros_like(s1)):
+        raise Incorrect("When d_in != d_out your block drops the shortcut: with a zero branch it "
+                        "returns 0. Project x to d_out features with nn.Linear(d_in, d_out, "
+                        "bias=False) and add it.")
+    if not close(s2, 2 * s1, atol=1e-4):
+        raise Incorrect("The shortcut is not linear: shortcut(2x) != 2 shortcut(x). Use a plain "
+                        "projection W_s x, with no bias and no activation.")
+    if not close(y_on - s1, branch_out, atol=1e-4):
+        raise Incorrect("The output is not shortcut(x) + branch(x): the branch's output should "
+                        "be added unchanged.")
+    own = {id(p) for p in block.parameters()} - {id(p) for p in wide.parameters()}
+    if not own:
+        raise Incorrect("The projection has no learnable parameters; make it an nn.Linear "
+                        "stored as an attribute so it is trained with the rest.")
+    return "identity shortcut when widths match (no extra parameters), a learned projection W_s x when they differ."
+
+
+EXERCISES = [
+    Exercise(
+        name="residual_block",
+        task="write class ResidualBlock(nn.Module), built as ResidualBlock(branch), whose "
+             "forward(x) returns x + branch(x).",
+        checker=_check_residual_block,
+        hints=(
+            "Store the branch in __init__ (after super().__init__()) so its parameters are "
+            "registered: self.branch = branch.",
+            "forward adds the input to what the branch makes of it: one line, no in-place +=.",
+            "`return x + self.branch(x)`",
+        ),
+        reference=ResidualBlock,
+    ),
+    Exercise(
+        name="zero_init_branch",
+        task="write zero_init_branch(width) returning a Linear -> ReLU -> Linear branch such that "
+             "Residual(branch) is exactly the identity at initialisation, yet every layer can learn.",
+        checker=_check_zero_init_branch,
+        hints=(
+            "x + branch(x) == x exactly when branch(x) is exactly zero for every x.",
+            "Which layer decides the branch's output? Zeroing every layer makes the branch "
+            "output zero too, but look at the gradient of the first layer.",
+            "Zero the weight and the bias of the last nn.Linear with nn.init.zeros_; leave the "
+            "first one as it is.",
+        ),
+        reference=zero_init_branch,
+    ),
+    Exercise(
+        name="projection_shortcut",
+        task="write class ProjectionResidual(nn.Module), built as ProjectionResidual(branch, "
+             "d_in, d_out), returning shortcut(x) + branch(x): the identity when d_in == d_out, "
+             "a learned W_s x (nn.Linear without bias) when they differ.",
+        checker=_check_projection_residual,
+        hints=(
+            "When the branch changes the width, x and branch(x) cannot be added; He et al. 2015 "
+            "(Eq. 2) project x with a matrix W_s.",
+            "Choose the shortcut in __init__: nn.Identity() or nn.Linear(d_in, d_out, bias=False).",
+            "forward: `return self.shortcut(x) + self.branch(x)`.",
+        ),
+        reference=ProjectionResidual,
+    ),
+]

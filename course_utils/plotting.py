@@ -1,0 +1,174 @@
+"""Figures from data already computed: plotting never trains.
+
+One colour-blind-safe palette (Okabe & Ito) and one label per series, the same in every
+notebook. Plotting functions take an `ax` and return it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .validation import check_choice
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency.
+OKABE_ITO = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "grey": "#7F7F7F",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """How one kind of model is drawn, wherever it appears."""
+
+    label: str
+    color: str
+    marker: str = "o"
+
+
+SERIES = {
+    "plain": Series("no residual", OKABE_ITO["vermillion"], "s"),
+    "residual": Series("residual", OKABE_ITO["blue"], "o"),
+    "post_norm": Series("post-norm", OKABE_ITO["orange"], "^"),
+    "pre_norm": Series("pre-norm", OKABE_ITO["green"], "v"),
+    "deepnorm": Series("DeepNorm", OKABE_ITO["purple"], "D"),
+    "none": Series("no norm", OKABE_ITO["black"], "x"),
+    "batch": Series("BatchNorm", OKABE_ITO["sky_blue"], "o"),
+    "layer": Series("LayerNorm", OKABE_ITO["green"], "s"),
+    "paper": Series("paper", OKABE_ITO["grey"], "*"),
+}
+"""Keys: what a series is; values: its label, colour and marker in every figure."""
+
+
+def series(key: str) -> Series:
+    """The fixed style of series `key` (e.g. "plain", "residual", "pre_norm")."""
+    return SERIES[check_choice("series", key, tuple(SERIES))]
+
+
+def new_figure(ncols: int = 1, *, width: float = 5.0, height: float = 3.6,
+               title: str | None = None) -> tuple[Figure, list[Axes]]:
+    """A figure of `ncols` side-by-side axes, sized for a notebook; returns (figure, axes list)."""
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False,
+                             layout="constrained")
+    if title:
+        fig.suptitle(title)
+    return fig, list(axes[0])
+
+
+def plot_layer_profile(ax: Axes, values: Sequence[float], *, key: str,
+                       label: str | None = None, ylabel: str | None = None,
+                       alpha: float = 1.0) -> Axes:
+    """Plot one value per layer, input (left) -> output (right), on a log axis.
+
+    Zeros (a gradient that underflowed to exactly 0) cannot sit on a log axis; they are drawn
+    as open markers on the bottom edge, so a vanished gradient is seen rather than hidden.
+    """
+    style = series(key)
+    layers = list(range(len(values)))
+    positive = [v for v in values if v > 0]
+    label = label or style.label
+    ax.plot([i for i, v in zip(layers, values) if v > 0], positive, color=style.color,
+            marker=style.marker, markersize=3, label=label, alpha=alpha)
+    zeros = [i for i, v in zip(layers, values) if v <= 0]
+    if zeros:
+        floor = min(positive) / 10 if positive else 1e-45
+        ax.plot(zeros, [floor] * len(zeros), linestyle="none", marker=style.marker,
+                markerfacecolor="none", color=style.color, label=f"{label}: exactly 0",
+                alpha=alpha)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("layer l (input → output)")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def tidy_log_axis(ax: Axes) -> Axes:
+    """Readable tick labels on a log y-axis: about five plain numbers when the axis spans under
+    two decades, powers of ten only (no crowded minor labels) when it spans more."""
+    low, high = ax.get_ylim()
+    if high / low < 100:
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=5))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    return ax
+
+
+def smooth(values: Sequence[float], window: int) -> list[float]:
+    """Trailing moving average over `window` values (shorter at the start)."""
+    out, total = [], 0.0
+    for i, v in enumerate(values):
+        total += v
+        if i >= window:
+            total -= values[i - window]
+        out.append(total / min(i + 1, window))
+    return out
+
+
+def plot_loss_curve(ax: Axes, loss: Sequence[float], *, key: str, label: str | None = None,
+                    linestyle: str = "-", window: int = 25) -> Axes:
+    """Plot a training-loss curve, smoothed over `window` steps, against the step."""
+    style = series(key)
+    ax.plot(smooth(loss, window), color=style.color, linestyle=linestyle,
+            label=label or style.label)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"training loss (mean of {window} steps)")
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_reference_line(ax: Axes, y: float, label: str) -> Axes:
+    """A dashed horizontal reference line, e.g. the loss of guessing (ln 2)."""
+    ax.axhline(y, color=OKABE_ITO["grey"], linestyle="--", linewidth=1)
+    ax.annotate(label, (0.99, y), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                color=OKABE_ITO["grey"], fontsize=9)
+    return ax
+
+
+def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
+    """Activation and gradient RMS per layer at initialisation (an `InitProfiles`): the chosen
+    stack drawn strongly, its counterpart (with or without the skips) faintly for reference."""
+    norm = {"none": "no norm", "batch": "BatchNorm", "layer": "LayerNorm"}[profiles.norm]
+    fig, (ax_act, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
+        f"{profiles.n_blocks} blocks ({2 * profiles.n_blocks + 2} layers), {norm}, at initialisation"))
+    chosen, other = ("residual", "plain") if residual else ("plain", "residual")
+    for key, alpha, suffix in ((other, 0.3, " (for comparison)"), (chosen, 1.0, "")):
+        profile = getattr(profiles, key)
+        for ax, values, ylabel in (
+                (ax_act, profile.activation_rms, "activation RMS of $x_l$"),
+                (ax_grad, profile.gradient_rms, r"gradient RMS of $\partial L/\partial x_l$")):
+            plot_layer_profile(ax, values, key=key, ylabel=ylabel, alpha=alpha,
+                               label=SERIES[key].label + suffix)
+    tidy_log_axis(ax_act)
+    tidy_log_axis(ax_grad)
+    ax_act.set_title("forward: signal scale", fontsize=10)
+    ax_grad.set_title("backward: gradient scale", fontsize=10)
+    ax_grad.legend(fontsize=8, loc="best")
+    return fig
+
+
+def draw_degradation(result) -> Figure:
+    """Training-loss curves of plain and residual stacks by depth (a `DegradationResult`)."""
+    import math
+
+    fig, (ax,) = new_figure(1, width=8.0, height=3.8,
+                            title="Training loss on two spirals: deeper plain nets train worse")
+    styles = ["-", "--", ":", "-."]
+    for depth, linestyle in zip(sorted(result.n_layers, reverse=True), styles):
+        for key in ("plain", "residual"):
+            history = result.histories[f"{key}-{depth}"]
+            plot_loss_curve(ax, history.loss, key=key, linestyle=linestyle,
+                            label=f"{SERIES[key].label}, {depth} layers")
+    plot_reference_line(ax, math.log(2), "guessing: ln 2")
+    ax.set_ylim(0, 0.85)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig

@@ -1,0 +1,15 @@
+"""Progress bars for anything that takes more than a couple of seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def progress_bar(total: int, desc: str, *, enabled: bool = True) -> Any:
+    """A tqdm bar (a widget in a notebook, text elsewhere) counting `total` steps.
+
+    Use it as a context manager and pass it to `course_utils.train(progress=...)`.
+    """
+    from tqdm.auto import tqdm  # imported here: tqdm.auto looks for ipywidgets at import time
+
+    return tqdm(total=total, desc=desc, disable=not enabled, leave=True)

@@ -1,0 +1,25 @@
+"""Quizzes by notebook stem: `QUIZZES["01_highway_analogy"]` is a tuple of Questions."""
+
+from __future__ import annotations
+
+from . import highway
+from .framework import Feedback, Question, check_bank, grade, question_widget
+
+QUIZZES: dict[str, tuple[Question, ...]] = {
+    "01_highway_analogy": highway.QUESTIONS,
+}
+
+
+def quiz(stem: str) -> None:
+    """Display the quiz of notebook `stem` (e.g. "01_highway_analogy")."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    if stem not in QUIZZES:
+        known = ", ".join(sorted(QUIZZES))
+        raise ValueError(f"no quiz for {stem!r}; the quizzes are: {known}")
+    box = widgets.VBox([question_widget(q, i + 1) for i, q in enumerate(QUIZZES[stem])])
+    display(box)
+
+
+__all__ = ["QUIZZES", "Feedback", "Question", "check_bank", "grade", "quiz", "question_widget"]

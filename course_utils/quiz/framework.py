@@ -1,0 +1,114 @@
+"""Quiz questions, their grading (a pure function) and the widget that asks them.
+
+The widget is core ipywidgets only (RadioButtons + Button + Output), so it runs in JupyterLab,
+VS Code and Colab alike.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from dataclasses import dataclass
+from typing import Any
+
+LETTERS = string.ascii_uppercase
+
+
+@dataclass(frozen=True)
+class Question:
+    """One multiple-choice question.
+
+    Attributes:
+        prompt: the question (may contain $...$ maths).
+        choices: the possible answers, shown as A, B, C, ...
+        correct: indices of the choices that count as right (usually one).
+        explanation: why, shown after answering.
+        source: where the question comes from, e.g. "seed 003, question 1 (corrected)".
+    """
+
+    prompt: str
+    choices: tuple[str, ...]
+    correct: tuple[int, ...]
+    explanation: str
+    source: str = "course"
+
+    def letter(self, index: int) -> str:
+        return LETTERS[index]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of grading one answer."""
+
+    correct: bool
+    message: str
+
+    def __str__(self) -> str:
+        return ("✓ " if self.correct else "✗ ") + self.message
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#009E73" if self.correct else "#D55E00"
+        return f"<div style='color:{colour}'>{html.escape(str(self))}</div>"
+
+
+def _choice_index(question: Question, answer: Any) -> int | None:
+    """The index an answer names: an index, a letter ("b"), or the text of a choice."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, int):
+        return answer if 0 <= answer < len(question.choices) else None
+    if isinstance(answer, str):
+        text = answer.strip()
+        if len(text) == 1 and text.upper() in LETTERS[:len(question.choices)]:
+            return LETTERS.index(text.upper())
+        if text in question.choices:
+            return question.choices.index(text)
+    return None
+
+
+def grade(question: Question, answer: Any) -> Feedback:
+    """Grade `answer` (index, letter or choice text) to `question`; never raises."""
+    index = _choice_index(question, answer)
+    if index is None:
+        letters = f"{LETTERS[0]}-{LETTERS[len(question.choices) - 1]}"
+        return Feedback(False, f"Choose one of the answers {letters} first.")
+    if index in question.correct:
+        return Feedback(True, f"Correct. {question.explanation}")
+    right = " or ".join(question.letter(i) for i in question.correct)
+    return Feedback(False, f"Not quite: {question.letter(index)} is not right; the answer is "
+                           f"{right}. {question.explanation}")
+
+
+def check_bank(questions: tuple[Question, ...]) -> None:
+    """Raise ValueError if a question bank is malformed (used by the tests)."""
+    prompts = [q.prompt for q in questions]
+    if len(set(prompts)) != len(prompts):
+        raise ValueError("two questions share a prompt")
+    for q in questions:
+        if len(q.choices) < 2 or len(set(q.choices)) != len(q.choices):
+            raise ValueError(f"{q.prompt!r}: needs at least two distinct choices")
+        if not q.correct or any(not 0 <= i < len(q.choices) for i in q.correct):
+            raise ValueError(f"{q.prompt!r}: correct indices {q.correct} out of range")
+        if not q.explanation.strip():
+            raise ValueError(f"{q.prompt!r}: has no explanation")
+
+
+def question_widget(question: Question, number: int) -> Any:
+    """A RadioButtons + Button + Output widget for one question."""
+    import ipywidgets as widgets
+
+    prompt = widgets.HTMLMath(f"<b>Question {number}.</b> {question.prompt}")
+    options = [(f"{question.letter(i)}) {c}", i) for i, c in enumerate(question.choices)]
+    buttons = widgets.RadioButtons(options=options, value=None,
+                                   layout=widgets.Layout(width="auto"))
+    submit = widgets.Button(description="Check answer", button_style="primary")
+    output = widgets.Output()
+
+    def on_click(_: Any) -> None:
+        output.outputs = ()                              # replace the previous feedback
+        output.append_display_data(grade(question, buttons.value))
+
+    submit.on_click(on_click)
+    return widgets.VBox([prompt, buttons, submit, output])

@@ -1,0 +1,60 @@
+import math
+
+import matplotlib.pyplot as plt
+import pytest
+
+from course_utils import (SERIES, degradation, draw_degradation, draw_expressway,
+                          draw_init_profiles, init_profiles, new_figure)
+from course_utils.plotting import plot_layer_profile, series, smooth
+
+
+def test_every_series_has_a_label_and_a_distinct_colour_within_its_family():
+    assert SERIES["plain"].label == "no residual"
+    assert SERIES["pre_norm"].label == "pre-norm" and SERIES["post_norm"].label == "post-norm"
+    families = [("plain", "residual"), ("post_norm", "pre_norm", "deepnorm"),
+                ("none", "batch", "layer")]
+    for family in families:
+        assert len({SERIES[k].color for k in family}) == len(family)
+
+
+def test_unknown_series_is_refused():
+    with pytest.raises(ValueError, match="unknown series 'resnet'"):
+        series("resnet")
+
+
+def test_layer_profile_uses_a_log_axis_and_shows_exact_zeros():
+    fig, (ax,) = new_figure()
+    plot_layer_profile(ax, [0.0, 0.0, 1e-3, 1e-1], key="plain", ylabel="gradient")
+    assert ax.get_yscale() == "log" and ax.get_ylabel() == "gradient"
+    assert "input → output" in ax.get_xlabel()
+    labels = [line.get_label() for line in ax.lines]
+    assert labels == ["no residual", "no residual: exactly 0"]
+
+
+def test_smooth_is_a_trailing_mean():
+    assert smooth([1.0, 3.0, 5.0, 7.0], 2) == [1.0, 2.0, 4.0, 6.0]
+
+
+def test_init_profile_figure_has_two_labelled_log_panels():
+    fig = draw_init_profiles(init_profiles(4, norm="layer", n_samples=32), residual=False)
+    act, grad = fig.axes
+    assert act.get_yscale() == grad.get_yscale() == "log"
+    assert "activation" in act.get_ylabel() and "gradient" in grad.get_ylabel()
+    assert "4 blocks (10 layers), LayerNorm" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
+def test_degradation_figure_draws_every_run_with_the_chance_line():
+    result = degradation(n_layers=(4, 6), steps=3, progress=False)
+    fig = draw_degradation(result)
+    ax = fig.axes[0]
+    labels = {line.get_label() for line in ax.lines}
+    assert {"no residual, 4 layers", "residual, 6 layers"} <= labels
+    assert any(line.get_ydata()[0] == pytest.approx(math.log(2)) for line in ax.lines)
+    assert ax.get_xlabel() == "training step" and "training loss" in ax.get_ylabel()
+
+
+def test_expressway_diagram_has_both_stacks():
+    fig = draw_expressway(3)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles[0].startswith("Plain stack") and titles[1].startswith("Residual stack")

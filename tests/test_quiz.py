@@ -1,0 +1,74 @@
+import pytest
+
+from course_utils import QUIZZES
+from course_utils.quiz import Question, check_bank, grade, question_widget, quiz
+from conftest import NOTEBOOKS
+
+Q = Question(prompt="2 + 2?", choices=("3", "4", "5"), correct=(1,), explanation="Count them.")
+
+
+@pytest.mark.parametrize("stem", sorted(QUIZZES))
+def test_every_bank_is_well_formed_and_belongs_to_a_notebook(stem):
+    check_bank(QUIZZES[stem])
+    assert stem in {path.stem for path in NOTEBOOKS}
+
+
+def test_every_notebook_has_a_quiz_of_at_least_five_questions():
+    for path in NOTEBOOKS:
+        assert len(QUIZZES.get(path.stem, ())) >= 5, path.stem
+
+
+def test_seed_questions_sit_in_the_notebooks_they_belong_to():
+    sources = {stem: {q.source for q in bank} for stem, bank in QUIZZES.items()}
+    for number in (1, 3, 5, 7):
+        assert any(s.startswith(f"seed 003, question {number}") for s in sources["01_highway_analogy"])
+    own = [q for q in QUIZZES["01_highway_analogy"] if q.source == "course"]
+    assert len(own) >= 2
+
+
+def test_grading_accepts_an_index_a_letter_or_the_text():
+    assert grade(Q, 1).correct and grade(Q, "b").correct and grade(Q, "4").correct
+    wrong = grade(Q, "A")
+    assert not wrong.correct
+    assert "Not quite: A is not right; the answer is B. Count them." == wrong.message
+
+
+@pytest.mark.parametrize("answer", [None, 7, -1, "Z", True, 2.0, ""])
+def test_grading_an_invalid_answer_asks_for_one_and_never_raises(answer):
+    feedback = grade(Q, answer)
+    assert not feedback.correct and feedback.message == "Choose one of the answers A-C first."
+
+
+def test_feedback_shows_the_explanation_after_a_right_answer():
+    assert str(grade(Q, 1)) == "✓ Correct. Count them."
+
+
+def test_bank_checks_catch_mistakes():
+    with pytest.raises(ValueError, match="out of range"):
+        check_bank((Question("?", ("a", "b"), (2,), "x"),))
+    with pytest.raises(ValueError, match="no explanation"):
+        check_bank((Question("?", ("a", "b"), (0,), " "),))
+    with pytest.raises(ValueError, match="share a prompt"):
+        check_bank((Q, Q))
+
+
+def test_the_widget_gives_feedback_when_the_button_is_pressed():
+    box = question_widget(Q, 1)
+    prompt, buttons, submit, output = box.children
+    assert "Question 1." in prompt.value and buttons.value is None
+    assert [label for label, _ in buttons.options] == ["A) 3", "B) 4", "C) 5"]
+    submit.click()                                       # nothing chosen yet
+    assert output.outputs[-1]["data"]["text/plain"] == "✗ Choose one of the answers A-C first."
+    buttons.value = 0
+    submit.click()
+    assert output.outputs[-1]["data"]["text/plain"].startswith("✗ Not quite: A is not right")
+    buttons.value = 1
+    submit.click()
+    assert len(output.outputs) == 1                      # the old feedback is replaced
+    assert output.outputs[0]["data"]["text/plain"] == "✓ Correct. Count them."
+    assert "#009E73" in output.outputs[0]["data"]["text/html"]
+
+
+def test_quiz_for_an_unknown_notebook_lists_the_known_ones():
+    with pytest.raises(ValueError, match="no quiz for '09_nope'; the quizzes are: 01_highway_analogy"):
+        quiz("09_nope")
