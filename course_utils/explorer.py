@@ -41,6 +41,8 @@ def choice_slider(options: Sequence[Any], *, value: Any, description: str) -> wi
 def dropdown(options: Sequence[Any] | dict[str, Any], *, value: Any,
              description: str) -> widgets.Dropdown:
     """A drop-down list; `options` are values, or a {label: value} dict."""
+    if isinstance(options, dict):
+        options = list(options.items())      # (label, value) pairs: ipywidgets 8 deprecates dicts
     return widgets.Dropdown(options=options, value=value, description=description,
                             style={"description_width": "initial"})
 
