@@ -15,23 +15,87 @@ from .diagrams import draw_expressway
 from .exercises import EXERCISES, check, hint, solution
 from .experiments.deep_stacks import (DegradationResult, InitProfiles, branch_to_stream_ratio,
                                       degradation, init_profiles)
+from .experiments.jacobians import JacobianSpectra, end_to_end_singular_values, jacobian_spectra
+from .experiments.lesion import LesionResult, block_deleted, lesion_study
+from .experiments.shattered import (ShatteringResult, gradient_on_grid, lag1_autocorrelation,
+                                    shattering)
+from .experiments.shortcut_scaling import (ShortcutScalingResult, scaled_init_profile,
+                                           shortcut_scaling)
 from .explorer import Explorer
 from .norms import NORMS, make_norm
-from .plotting import SERIES, draw_degradation, draw_init_profiles, new_figure
+from .figures import (draw_degradation, draw_direct_term, draw_init_profiles,
+                      draw_jacobian_spectra, draw_lesion, draw_path_lengths, draw_shattered,
+                      draw_shortcut_scaling)
+from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
 from .progress import progress_bar
 from .quiz import QUIZZES, quiz
 from .runtime import pick_device, seed_everything, setup
 from .tables import Table
 from .training import History, evaluate, train
-from .widgets import init_profile_explorer
+from .widgets import (init_profile_explorer, lesion_explorer, shattered_explorer,
+                      shortcut_gain_explorer)
 
 __all__ = [
-    "EXERCISES", "NORMS", "QUIZZES", "SERIES", "ClaimFailed", "DegradationResult", "Explorer",
-    "History", "InitProfiles", "LayerProfile", "MLPStack", "Residual", "Table",
-    "branch_to_stream_ratio", "check", "degradation", "draw_degradation", "draw_expressway",
-    "draw_init_profiles", "evaluate", "expect", "hint", "init_profile_explorer", "init_profiles",
-    "layer_profile", "make_norm", "mlp_branch", "mlp_stack", "new_figure", "papers",
-    "pick_device", "progress_bar", "quiz", "seed_everything", "setup", "solution", "train",
-    "two_spirals", "zero_last_linear",
+    "ClaimFailed",
+    "DegradationResult",
+    "EXERCISES",
+    "Explorer",
+    "History",
+    "InitProfiles",
+    "JacobianSpectra",
+    "LayerProfile",
+    "LesionResult",
+    "MLPStack",
+    "NORMS",
+    "QUIZZES",
+    "Residual",
+    "SERIES",
+    "ShatteringResult",
+    "ShortcutScalingResult",
+    "Table",
+    "block_deleted",
+    "branch_to_stream_ratio",
+    "check",
+    "degradation",
+    "draw_degradation",
+    "draw_direct_term",
+    "draw_expressway",
+    "draw_init_profiles",
+    "draw_jacobian_spectra",
+    "draw_lesion",
+    "draw_path_lengths",
+    "draw_shattered",
+    "draw_shortcut_scaling",
+    "end_to_end_singular_values",
+    "evaluate",
+    "expect",
+    "gradient_on_grid",
+    "hint",
+    "init_profile_explorer",
+    "init_profiles",
+    "jacobian_spectra",
+    "lag1_autocorrelation",
+    "layer_profile",
+    "lesion_explorer",
+    "lesion_study",
+    "make_norm",
+    "mlp_branch",
+    "mlp_stack",
+    "new_figure",
+    "papers",
+    "pick_device",
+    "progress_bar",
+    "quiz",
+    "scaled_init_profile",
+    "seed_everything",
+    "setup",
+    "shattered_explorer",
+    "shattering",
+    "shortcut_gain_explorer",
+    "shortcut_scaling",
+    "solution",
+    "train",
+    "two_spirals",
+    "zero_last_linear",
 ]

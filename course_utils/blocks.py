@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from .norms import make_norm
-from .validation import check_choice, check_int, check_tensor
+from .validation import check_choice, check_float, check_int, check_tensor
 
 BRANCH_INITS = ("default", "zero")
 """Branch initialisations: PyTorch's default, or the branch's last linear layer set to zero."""
@@ -15,22 +15,32 @@ BRANCH_INITS = ("default", "zero")
 class Residual(nn.Module):
     """y = x + branch(x): the identity path (the expressway) plus the branch (the ramp).
 
+    With shortcut_gain = lambda != 1, y = lambda * x + branch(x): the scaled shortcut of He et al.
+    2016 (Eq. 6), whose direct gradient term over L blocks is lambda^L (Eq. 8).
+
     Args:
         branch: any module mapping a (..., C) tensor to a tensor of the same shape.
+        shortcut_gain: lambda, the factor on the identity path (1: the identity shortcut).
     """
 
-    def __init__(self, branch: nn.Module):
+    def __init__(self, branch: nn.Module, *, shortcut_gain: float = 1.0):
         super().__init__()
         if not isinstance(branch, nn.Module):
             raise TypeError(f"branch must be a torch.nn.Module, got {type(branch).__name__}")
         self.branch = branch
+        self.shortcut_gain = check_float("shortcut_gain", shortcut_gain)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.branch(x)
         if out.shape != x.shape:
             raise ValueError(f"the branch changed the shape from {tuple(x.shape)} to "
                              f"{tuple(out.shape)}; x + branch(x) needs them equal")
-        return x + out
+        if self.shortcut_gain == 1.0:
+            return x + out                      # exactly x + F(x), to the bit
+        return self.shortcut_gain * x + out
+
+    def extra_repr(self) -> str:
+        return "" if self.shortcut_gain == 1.0 else f"shortcut_gain={self.shortcut_gain}"
 
 
 def mlp_branch(width: int, *, norm: str = "batch") -> nn.Sequential:
@@ -60,7 +70,8 @@ def zero_last_linear(branch: nn.Module) -> nn.Module:
 
 
 class MLPStack(nn.Module):
-    """stem -> n_blocks blocks -> head, each block ReLU(x + F(x)) or, with no residual, ReLU(F(x)).
+    """stem -> n_blocks blocks -> head, each block ReLU(lambda x + F(x)) (lambda = 1 by default) or,
+    with no residual, ReLU(F(x)).
 
     The residual block is He et al. 2015's (Eq. 1, second ReLU after the addition) with linear
     layers in place of convolutions. A block holds two weight layers, so the stack has
@@ -73,7 +84,8 @@ class MLPStack(nn.Module):
     """
 
     def __init__(self, n_blocks: int, *, d_in: int = 2, width: int = 32, n_classes: int = 2,
-                 residual: bool = True, norm: str = "batch", branch_init: str = "default"):
+                 residual: bool = True, norm: str = "batch", branch_init: str = "default",
+                 shortcut_gain: float = 1.0):
         super().__init__()
         self.n_blocks = check_int("n_blocks", n_blocks)
         self.d_in = check_int("d_in", d_in)
@@ -87,7 +99,8 @@ class MLPStack(nn.Module):
             branch = mlp_branch(width, norm=norm)
             if branch_init == "zero":
                 zero_last_linear(branch)
-            blocks.append(nn.Sequential(Residual(branch) if residual else branch, nn.ReLU()))
+            inner = Residual(branch, shortcut_gain=shortcut_gain) if residual else branch
+            blocks.append(nn.Sequential(inner, nn.ReLU()))
         self.blocks = nn.ModuleList(blocks)
         self.head = nn.Linear(width, n_classes)
 
@@ -112,9 +125,9 @@ class MLPStack(nn.Module):
 
 
 def mlp_stack(n_blocks: int, *, d_in: int = 2, width: int = 32, n_classes: int = 2,
-              residual: bool = True, norm: str = "batch",
-              branch_init: str = "default") -> MLPStack:
-    """Build a deep MLP of n_blocks blocks, ReLU(x + F(x)) if residual else ReLU(F(x)).
+              residual: bool = True, norm: str = "batch", branch_init: str = "default",
+              shortcut_gain: float = 1.0) -> MLPStack:
+    """Build a deep MLP of n_blocks blocks, ReLU(lambda x + F(x)) if residual else ReLU(F(x)).
 
     Args:
         n_blocks: number of blocks (>= 1); the stack has 2 * n_blocks + 2 weight layers.
@@ -122,6 +135,7 @@ def mlp_stack(n_blocks: int, *, d_in: int = 2, width: int = 32, n_classes: int =
         residual: keep the identity path (True) or drop it (a plain net).
         norm: "none", "batch" or "layer".
         branch_init: "default" (PyTorch's init) or "zero" (each branch's last linear set to 0).
+        shortcut_gain: lambda on each identity path (He et al. 2016, Eq. 6); 1 by default.
     """
     return MLPStack(n_blocks, d_in=d_in, width=width, n_classes=n_classes, residual=residual,
-                    norm=norm, branch_init=branch_init)
+                    norm=norm, branch_init=branch_init, shortcut_gain=shortcut_gain)

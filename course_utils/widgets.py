@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from .experiments.deep_stacks import init_profiles
-from .explorer import Explorer, dropdown, slider
-from .plotting import draw_init_profiles
+from .experiments.lesion import LesionResult
+from .experiments.shattered import ShatteringResult, gradient_on_grid
+from .experiments.shortcut_scaling import scaled_init_profile
+from .explorer import Explorer, choice_slider, dropdown, slider
+from .figures import draw_init_profiles, draw_lesion, draw_scaled_profile, draw_shattered
 
 
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
@@ -20,6 +23,55 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
                              value="none", description="norm"),
         },
         title="Plain vs residual stack at initialisation",
+    )
+    explorer.show()
+    return explorer
+
+
+def shortcut_gain_explorer(*, seed: int = 0) -> Explorer:
+    """Shortcut gain lambda and depth -> lambda^(L-l) beside the real gradient per layer at init."""
+    explorer = Explorer(
+        compute=lambda shortcut_gain, n_blocks: scaled_init_profile(n_blocks, shortcut_gain,
+                                                                   seed=seed),
+        draw=lambda profile, shortcut_gain, n_blocks: draw_scaled_profile(
+            profile, shortcut_gain=shortcut_gain, n_blocks=n_blocks),
+        knobs={
+            "shortcut_gain": choice_slider((0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1), value=0.5,
+                                           description="λ"),
+            "n_blocks": choice_slider((4, 8, 16, 24, 32, 48), value=24, description="blocks"),
+        },
+        title="Scaling the shortcut: x ← ReLU(λ·x + F(x))",
+    )
+    explorer.show()
+    return explorer
+
+
+def lesion_explorer(result: LesionResult) -> Explorer:
+    """Which block to delete -> decision regions of both nets without it, and every accuracy."""
+    options = {"none (intact)": 0, **{f"block {i}": i for i in range(1, result.n_blocks + 1)}}
+    explorer = Explorer(
+        compute=lambda deleted: result,
+        draw=lambda result, deleted: draw_lesion(result, deleted=deleted or None),
+        knobs={"deleted": dropdown(options, value=0, description="delete")},
+        title="Delete one block from each trained net",
+    )
+    explorer.show()
+    return explorer
+
+
+def shattered_explorer(result: ShatteringResult, *, seed: int = 0) -> Explorer:
+    """Depth -> df/dx over the grid for a plain and a residual net, beside the autocorrelations."""
+    def compute(depth: int) -> dict:
+        curves = {kind: gradient_on_grid(depth, residual=kind == "residual", seed=seed)
+                  for kind in ("plain", "residual")}
+        return {"x": curves["plain"][0], "gradients": {k: g for k, (_, g) in curves.items()}}
+
+    explorer = Explorer(
+        compute=compute,
+        draw=lambda data, depth: draw_shattered(data["x"], data["gradients"], depth=depth,
+                                                result=result),
+        knobs={"depth": slider(1, 50, value=24, description="depth")},
+        title="Shattered gradients: plain vs residual",
     )
     explorer.show()
     return explorer

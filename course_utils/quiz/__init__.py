@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import highway
+from . import highway, residual_math
 from .framework import Feedback, Question, check_bank, grade, question_widget
 
 QUIZZES: dict[str, tuple[Question, ...]] = {
     "01_highway_analogy": highway.QUESTIONS,
+    "02_residual_math": residual_math.QUESTIONS,
 }
 
 

@@ -1,0 +1,11 @@
+"""The course's figures, one per experiment: each takes an experiment's result (plain data) and
+returns a Figure; building blocks (palette, axes helpers) are in course_utils.plotting."""
+
+from .deep_stacks import draw_degradation, draw_init_profiles
+from .residual_math import (draw_direct_term, draw_jacobian_spectra, draw_lesion,
+                            draw_path_lengths, draw_scaled_profile, draw_shattered,
+                            draw_shortcut_scaling)
+
+__all__ = ["draw_degradation", "draw_direct_term", "draw_init_profiles",
+           "draw_jacobian_spectra", "draw_lesion",
+           "draw_path_lengths", "draw_scaled_profile", "draw_shattered", "draw_shortcut_scaling"]

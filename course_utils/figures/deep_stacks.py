@@ -1,0 +1,48 @@
+"""Figures of notebook 01: profiles of deep stacks at initialisation, and the degradation runs."""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.figure import Figure
+
+from ..plotting import (SERIES, new_figure, plot_layer_profile, plot_loss_curve,
+                        plot_reference_line, tidy_log_axis)
+
+
+def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
+    """Activation and gradient RMS per layer at initialisation (an `InitProfiles`): the chosen
+    stack drawn strongly, its counterpart (with or without the skips) faintly for reference."""
+    norm = {"none": "no norm", "batch": "BatchNorm", "layer": "LayerNorm"}[profiles.norm]
+    fig, (ax_act, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
+        f"{profiles.n_blocks} blocks ({2 * profiles.n_blocks + 2} layers), {norm}, at initialisation"))
+    chosen, other = ("residual", "plain") if residual else ("plain", "residual")
+    for key, alpha, suffix in ((other, 0.3, " (for comparison)"), (chosen, 1.0, "")):
+        profile = getattr(profiles, key)
+        for ax, values, ylabel in (
+                (ax_act, profile.activation_rms, "activation RMS of $x_l$"),
+                (ax_grad, profile.gradient_rms, r"gradient RMS of $\partial L/\partial x_l$")):
+            plot_layer_profile(ax, values, key=key, ylabel=ylabel, alpha=alpha,
+                               label=SERIES[key].label + suffix)
+    tidy_log_axis(ax_act)
+    tidy_log_axis(ax_grad)
+    ax_act.set_title("forward: signal scale", fontsize=10)
+    ax_grad.set_title("backward: gradient scale", fontsize=10)
+    ax_grad.legend(fontsize=8, loc="best")
+    return fig
+
+
+def draw_degradation(result) -> Figure:
+    """Training-loss curves of plain and residual stacks by depth (a `DegradationResult`)."""
+    fig, (ax,) = new_figure(1, width=8.0, height=3.8,
+                            title="Training loss on two spirals: deeper plain nets train worse")
+    styles = ["-", "--", ":", "-."]
+    for depth, linestyle in zip(sorted(result.n_layers, reverse=True), styles):
+        for key in ("plain", "residual"):
+            history = result.histories[f"{key}-{depth}"]
+            plot_loss_curve(ax, history.loss, key=key, linestyle=linestyle,
+                            label=f"{SERIES[key].label}, {depth} layers")
+    plot_reference_line(ax, math.log(2), "guessing: ln 2")
+    ax.set_ylim(0, 0.85)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig

@@ -1,0 +1,191 @@
+"""Figures of notebook 02: the shortcut-only gradient term, shortcut scaling, paths, lesions
+and shattered gradients."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from matplotlib.figure import Figure
+
+from ..experiments.lesion import GRID_EXTENT
+from ..plotting import (OKABE_ITO, SERIES, new_figure, plot_layer_profile, plot_loss_curve,
+                        plot_reference_line, tidy_log_axis)
+
+_OTHER_GAIN_COLOURS = [OKABE_ITO[c] for c in ("orange", "purple", "green", "sky_blue", "black")]
+
+
+def _gain_style(gain: float, index: int = 0) -> tuple[str, str]:
+    """Colour and label of a shortcut gain lambda: identity and plain keep their usual colours;
+    other gains take the index-th of the remaining colours."""
+    if gain == 1.0:
+        return SERIES["residual"].color, "λ = 1 (identity shortcut)"
+    if gain == 0.0:
+        return SERIES["plain"].color, "λ = 0 (no shortcut)"
+    return _OTHER_GAIN_COLOURS[index % len(_OTHER_GAIN_COLOURS)], f"λ = {gain:g}"
+
+
+def draw_direct_term(gains: Sequence[float] = (0.5, 0.9, 0.99, 1.0, 1.01, 1.1),
+                     max_blocks: int = 1000) -> Figure:
+    """lambda^L, the direct (shortcut-only) gradient term of He et al. 2016 Eq. 8, against L."""
+    fig, (ax,) = new_figure(1, width=6.5, height=3.6,
+                            title=r"The shortcut-only gradient term $\lambda^L$ (He et al. 2016, Eq. 8)")
+    depths = list(range(1, max_blocks + 1))
+    for index, gain in enumerate(gains):
+        colour, label = _gain_style(gain, index)
+        values = [max(gain ** L, 1e-300) for L in depths]
+        ax.plot(depths, values, color=colour, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-30, 1e30)
+    ax.set_xlabel("number of blocks L")
+    ax.set_ylabel(r"$\lambda^L$")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+def draw_shortcut_scaling(result) -> Figure:
+    """Training curves for each shortcut gain, and the first layer's gradient at initialisation
+    (a `ShortcutScalingResult`)."""
+    fig, (ax_loss, ax_grad) = new_figure(2, width=4.8, height=3.6, title=(
+        f"{result.n_blocks} blocks ({2 * result.n_blocks + 2} layers): scaling the shortcut"))
+    gains = list(result.histories)
+    for index, gain in enumerate(gains):
+        colour, label = _gain_style(gain, index)
+        plot_loss_curve(ax_loss, result.histories[gain].loss, key="residual", label=label)
+        ax_loss.lines[-1].set_color(colour)
+    plot_reference_line(ax_loss, math.log(2), "guessing: ln 2")
+    ax_loss.set_ylim(0, 0.85)
+    ax_loss.legend(fontsize=8)
+    labels = [_gain_style(g)[1].split(" (")[0] for g in gains]
+    ax_grad.bar(labels, [result.first_layer_gradient[g] for g in gains],
+                color=[_gain_style(g, i)[0] for i, g in enumerate(gains)])
+    ax_grad.set_yscale("log")
+    ax_grad.set_ylabel(r"$\|\partial L/\partial W_1\|$ at initialisation")
+    ax_grad.set_title("first layer's gradient before training", fontsize=10)
+    ax_grad.grid(True, axis="y", alpha=0.3)
+    return fig
+
+
+def draw_scaled_profile(profile, *, shortcut_gain: float, n_blocks: int) -> Figure:
+    """The gradient per layer at initialisation of a stack with shortcut gain lambda, beside the
+    direct term lambda^(L - l) it would carry alone (a `LayerProfile`)."""
+    colour, label = _gain_style(shortcut_gain)
+    fig, (ax_term, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
+        f"{label}, {n_blocks} blocks: the shortcut-only term and the real gradient at init"))
+    layers = list(range(n_blocks + 1))
+    term = [shortcut_gain ** (n_blocks - l) if shortcut_gain > 0 or l == n_blocks else 0.0
+            for l in layers]
+    plot_layer_profile(ax_term, term, key="residual", label=r"$\lambda^{L-l}$",
+                       ylabel=r"shortcut-only factor $\lambda^{L-l}$")
+    plot_layer_profile(ax_grad, profile.gradient_rms, key="residual", label=label,
+                       ylabel=r"gradient RMS of $\partial L/\partial x_l$")
+    for ax in (ax_term, ax_grad):
+        for line in ax.lines:
+            line.set_color(colour)
+        tidy_log_axis(ax)
+    ax_term.set_title("what the shortcuts alone pass back", fontsize=10)
+    ax_grad.set_title("what the whole net passes back", fontsize=10)
+    return fig
+
+
+def draw_path_lengths(n_blocks: int = 54) -> Figure:
+    """How many of the 2^n paths through n residual blocks pass through k branches: C(n, k)."""
+    counts = [math.comb(n_blocks, k) for k in range(n_blocks + 1)]
+    fig, (ax,) = new_figure(1, width=6.5, height=3.4, title=(
+        f"{n_blocks} residual blocks: 2^{n_blocks} ≈ {2.0 ** n_blocks:.1e} paths, by length"))
+    ax.bar(range(n_blocks + 1), [c / 2 ** n_blocks for c in counts], color=SERIES["residual"].color)
+    ax.set_xlabel("path length k (branches passed through)")
+    ax.set_ylabel("fraction of all paths")
+    ax.grid(True, axis="y", alpha=0.3)
+    return fig
+
+
+def draw_lesion(result, *, deleted: int | None) -> Figure:
+    """Accuracy after deleting each block, and the decision regions with block `deleted`
+    (1-based, None: intact) removed, for the residual and the plain net (a `LesionResult`)."""
+    fig, axes = new_figure(3, width=3.7, height=3.5, title=(
+        "Lesion study: " + ("both nets intact" if deleted is None else f"block {deleted} deleted")))
+    ax_bar, *ax_maps = axes
+    blocks = range(1, result.n_blocks + 1)
+    for offset, kind in ((-0.2, "residual"), (0.2, "plain")):
+        ax_bar.bar([b + offset for b in blocks], result.lesioned_accuracy[kind], width=0.4,
+                   color=SERIES[kind].color, label=SERIES[kind].label)
+        ax_bar.axhline(result.full_accuracy[kind], color=SERIES[kind].color, linestyle=":", lw=1)
+    if deleted is not None:
+        ax_bar.axvspan(deleted - 0.5, deleted + 0.5, color=OKABE_ITO["yellow"], alpha=0.3)
+    ax_bar.set_xlabel("block deleted")
+    ax_bar.set_ylabel("test accuracy")
+    ax_bar.set_ylim(0, 1.05)
+    ax_bar.set_xticks(list(blocks))
+    ax_bar.legend(fontsize=8, loc="lower right")
+    for ax, kind in zip(ax_maps, ("residual", "plain")):
+        grid = result.maps[kind][0 if deleted is None else deleted]
+        accuracy = result.full_accuracy[kind] if deleted is None else result.lesioned_accuracy[kind][deleted - 1]
+        ax.imshow(torch.as_tensor(grid).numpy(), origin="lower", cmap="PuOr", vmin=0, vmax=1,
+                  extent=(-GRID_EXTENT, GRID_EXTENT, -GRID_EXTENT, GRID_EXTENT))
+        ax.set_title(f"{SERIES[kind].label}: accuracy {accuracy:.0%}", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth: int,
+                   result=None) -> Figure:
+    """df/dx over the input grid for a plain and a residual net of `depth` layers, and (with a
+    `ShatteringResult`) the lag-1 autocorrelation by depth beside the theory's shapes."""
+    ncols = 3 if result is not None else 2
+    fig, axes = new_figure(ncols, width=3.9, height=3.3,
+                           title=f"Gradients df/dx over a 1-D grid of inputs, depth {depth}")
+    for ax, kind in zip(axes, ("plain", "residual")):
+        ax.plot(x.numpy(), gradients[kind].numpy(), color=SERIES[kind].color, lw=1)
+        ax.set_title(SERIES[kind].label, fontsize=10)
+        ax.set_xlabel("input x")
+        ax.set_ylabel("df/dx")
+        ax.grid(True, alpha=0.3)
+    if result is not None:
+        ax = axes[2]
+        for kind in ("plain", "residual"):
+            ax.plot(result.depths, result.autocorrelation[kind], marker=SERIES[kind].marker,
+                    color=SERIES[kind].color, label=SERIES[kind].label)
+        # Balduzzi et al.'s rates, drawn through our depth-1 value: their shape, not their scale
+        # (the theorems bound the correlation of gradients at two inputs, not of neighbours).
+        depths = torch.linspace(1, max(result.depths), 200)
+        start = {kind: result.autocorrelation[kind][0] for kind in ("plain", "residual")}
+        ax.plot(depths.numpy(), (start["plain"] * 2.0 ** (1 - depths)).numpy(),
+                color=SERIES["plain"].color, linestyle="--", lw=1, label=r"theory: $\propto 2^{-L}$")
+        ax.plot(depths.numpy(), (start["residual"] / depths.sqrt()).numpy(),
+                color=SERIES["residual"].color,
+                linestyle="--", lw=1, label=r"theory: $\propto 1/\sqrt{L}$")
+        ax.axvline(depth, color=OKABE_ITO["grey"], lw=1, linestyle=":")
+        ax.set_xlabel("depth L")
+        ax.set_ylabel("lag-1 autocorrelation of df/dx")
+        ax.set_ylim(-0.3, 1.05)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def draw_jacobian_spectra(spectra) -> Figure:
+    """The band between the smallest and largest singular value of d x_L / d x_0, by depth, for
+    plain and residual stacks (a `JacobianSpectra`)."""
+    fig, (ax,) = new_figure(1, width=6.0, height=3.6,
+                            title="Singular values of the end-to-end Jacobian $dx_L/dx_0$")
+    for kind in ("plain", "residual"):
+        style = SERIES[kind]
+        low = [max(v, 1e-45) for v in spectra.smallest[kind]]
+        high = [max(v, 1e-45) for v in spectra.largest[kind]]
+        ax.fill_between(spectra.depths, low, high, color=style.color, alpha=0.25)
+        ax.plot(spectra.depths, high, color=style.color, marker=style.marker,
+                label=f"{style.label}: largest")
+        ax.plot(spectra.depths, low, color=style.color, marker=style.marker, linestyle="--",
+                label=f"{style.label}: smallest")
+    ax.axhline(1.0, color=OKABE_ITO["grey"], lw=1, linestyle=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of blocks L")
+    ax.set_ylabel("singular value")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig

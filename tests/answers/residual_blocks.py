@@ -1,0 +1,241 @@
+"""Starter stubs and plausible wrong answers for the exercises of notebook 01."""
+
+import torch
+from torch import nn
+
+# ----------------------------------------------------------------------------- residual_block
+
+
+class ResidualStub(nn.Module):          # the notebook's starter cell, untouched
+    def __init__(self, branch):
+        super().__init__()
+
+    def forward(self, x):
+        raise NotImplementedError
+
+
+class _Stored(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+
+
+class BranchOnly(_Stored):
+    def forward(self, x):
+        return self.branch(x)
+
+
+class SkipOnly(_Stored):
+    def forward(self, x):
+        return x
+
+
+class TwiceX(_Stored):
+    def forward(self, x):
+        return x + x
+
+
+class Subtracts(_Stored):
+    def forward(self, x):
+        return x - self.branch(x)
+
+
+class Raises(_Stored):
+    def forward(self, x):
+        raise RuntimeError("shapes do not match")
+
+
+class ReturnsNone(_Stored):
+    def forward(self, x):
+        x + self.branch(x)
+
+
+class ReturnsNaN(_Stored):
+    def forward(self, x):
+        return (x + self.branch(x)) / 0 * 0
+
+
+class WrongShape(_Stored):
+    def forward(self, x):
+        return (x + self.branch(x)).sum(-1)
+
+
+class InPlace(_Stored):
+    def forward(self, x):
+        x += self.branch(x)
+        return x
+
+
+class NotRegistered(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.branches = [branch]        # a list hides the branch from .parameters()
+
+    def forward(self, x):
+        return x + self.branches[0](x)
+
+
+class ExtraParameters(_Stored):
+    def __init__(self, branch):
+        super().__init__(branch)
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return x * self.scale + self.branch(x)
+
+
+class InitRaises(nn.Module):
+    def __init__(self, branch):
+        raise TypeError("forgot an argument")
+
+
+# ----------------------------------------------------------------------------- zero_init_branch
+
+
+def zero_init_stub(width):
+    branch = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+    raise NotImplementedError
+
+
+def _default(width):
+    return nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+
+
+def unchanged(width):
+    return _default(width)
+
+
+def all_zero(width):
+    branch = _default(width)
+    for p in branch.parameters():
+        nn.init.zeros_(p)
+    return branch
+
+
+def only_weight_zeroed(width):
+    branch = _default(width)
+    nn.init.zeros_(branch[-1].weight)
+    return branch
+
+
+def tiny_not_zero(width):
+    branch = _default(width)
+    with torch.no_grad():
+        branch[-1].weight.mul_(1e-5)
+        branch[-1].bias.mul_(1e-5)
+    return branch
+
+
+class _TimesZero(nn.Module):
+    def forward(self, x):
+        return 0 * x
+
+
+def no_parameters(width):
+    return _TimesZero()
+
+
+def changes_width(width):
+    return nn.Linear(width, width + 1)
+
+
+def forgets_return(width):
+    nn.init.zeros_(_default(width)[-1].weight)
+
+
+# ----------------------------------------------------------------------------- projection
+
+
+class ProjectionStub(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+
+    def forward(self, x):
+        raise NotImplementedError
+
+
+class AlwaysProjects(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch, self.shortcut = branch, nn.Linear(d_in, d_out, bias=False)
+
+    def forward(self, x):
+        return self.shortcut(x) + self.branch(x)
+
+
+class DropsShortcutWhenWide(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch, self.same = branch, d_in == d_out
+
+    def forward(self, x):
+        return x + self.branch(x) if self.same else self.branch(x)
+
+
+class ShortcutWithBias(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch = branch
+        self.shortcut = nn.Identity() if d_in == d_out else nn.Linear(d_in, d_out)
+
+    def forward(self, x):
+        return self.shortcut(x) + self.branch(x)
+
+
+class FixedRandomProjection(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch = branch
+        self.matrix = None if d_in == d_out else torch.randn(d_in, d_out)
+
+    def forward(self, x):
+        return (x if self.matrix is None else x @ self.matrix) + self.branch(x)
+
+
+class AddsWithoutProjecting(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch = branch
+
+    def forward(self, x):
+        return x + self.branch(x)
+
+
+WRONG = {
+    "residual_block": [
+        (BranchOnly, "identity path is missing"),
+        (SkipOnly, "ignores the branch"),
+        (TwiceX, "x is added twice"),
+        (Subtracts, "subtracts the branch"),
+        (Raises, "forward(x) raised RuntimeError: shapes do not match"),
+        (ReturnsNone, "returned None: did you forget a `return`"),
+        (ReturnsNaN, "NaN or infinite"),
+        (WrongShape, "returned shape (4,), expected (4, 8)"),
+        (InPlace, "changed its input in place"),
+        (NotRegistered, "does not include the branch's parameters"),
+        (ExtraParameters, "adds 1 parameters of its own"),
+        (InitRaises, "ResidualBlock(branch) raised TypeError: forgot an argument"),
+        (BranchOnly(nn.Identity()), "Pass the class itself"),
+        ("ResidualBlock", "subclasses torch.nn.Module"),
+    ],
+    "zero_init_branch": [
+        (unchanged, "changes x by up to"),
+        (all_zero, "never get a gradient: 0.weight, 0.bias, 2.weight"),
+        (only_weight_zeroed, "changes x by up to"),
+        (tiny_not_zero, "Close, but not exactly the identity"),
+        (no_parameters, "has no parameters"),
+        (changes_width, "changed the shape from (32, 16) to (32, 17)"),
+        (forgets_return, "returned NoneType"),
+        (lambda width: 1 / 0, "raised ZeroDivisionError"),
+        (42, "Expected a function"),
+    ],
+    "projection_shortcut": [
+        (AlwaysProjects, "the shortcut must be the identity"),
+        (DropsShortcutWhenWide, "drops the shortcut"),
+        (ShortcutWithBias, "The shortcut is not linear"),
+        (FixedRandomProjection, "no learnable parameters"),
+        (AddsWithoutProjecting, "raised RuntimeError"),
+    ],
+}
+STUBS = {"residual_block": ResidualStub, "zero_init_branch": zero_init_stub,
+         "projection_shortcut": ProjectionStub}
