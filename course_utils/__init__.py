@@ -17,15 +17,19 @@ from .experiments.deep_stacks import (DegradationResult, InitProfiles, branch_to
                                       degradation, init_profiles)
 from .experiments.jacobians import JacobianSpectra, end_to_end_singular_values, jacobian_spectra
 from .experiments.lesion import LesionResult, block_deleted, lesion_study
+from .experiments.norm_statistics import (REDUCED_DIMS, PaddingProbe, invariance_table,
+                                          normalise_sequence, padding_probe)
 from .experiments.shattered import (ShatteringResult, gradient_on_grid, lag1_autocorrelation,
                                     shattering)
+from .experiments.small_batch import SmallBatchResult, small_batch_study
 from .experiments.shortcut_scaling import (ShortcutScalingResult, scaled_init_profile,
                                            shortcut_scaling)
 from .explorer import Explorer
-from .norms import NORMS, make_norm
+from .norms import NORM_LABELS, NORMS, make_norm
 from .figures import (draw_degradation, draw_direct_term, draw_init_profiles,
-                      draw_jacobian_spectra, draw_lesion, draw_path_lengths, draw_shattered,
-                      draw_shortcut_scaling)
+                      draw_invariance_grid, draw_jacobian_spectra, draw_lesion, draw_norm_axes,
+                      draw_padding_probe, draw_path_lengths, draw_shattered,
+                      draw_shortcut_scaling, draw_small_batch)
 from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
 from .progress import progress_bar
@@ -33,8 +37,8 @@ from .quiz import QUIZZES, quiz
 from .runtime import pick_device, seed_everything, setup
 from .tables import Table
 from .training import History, evaluate, train
-from .widgets import (init_profile_explorer, lesion_explorer, shattered_explorer,
-                      shortcut_gain_explorer)
+from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_explorer,
+                      shattered_explorer, shortcut_gain_explorer)
 
 __all__ = [
     "ClaimFailed",
@@ -48,11 +52,15 @@ __all__ = [
     "LesionResult",
     "MLPStack",
     "NORMS",
+    "NORM_LABELS",
+    "PaddingProbe",
     "QUIZZES",
+    "REDUCED_DIMS",
     "Residual",
     "SERIES",
     "ShatteringResult",
     "ShortcutScalingResult",
+    "SmallBatchResult",
     "Table",
     "block_deleted",
     "branch_to_stream_ratio",
@@ -62,11 +70,15 @@ __all__ = [
     "draw_direct_term",
     "draw_expressway",
     "draw_init_profiles",
+    "draw_invariance_grid",
     "draw_jacobian_spectra",
     "draw_lesion",
+    "draw_norm_axes",
+    "draw_padding_probe",
     "draw_path_lengths",
     "draw_shattered",
     "draw_shortcut_scaling",
+    "draw_small_batch",
     "end_to_end_singular_values",
     "evaluate",
     "expect",
@@ -74,6 +86,7 @@ __all__ = [
     "hint",
     "init_profile_explorer",
     "init_profiles",
+    "invariance_table",
     "jacobian_spectra",
     "lag1_autocorrelation",
     "layer_profile",
@@ -83,6 +96,9 @@ __all__ = [
     "mlp_branch",
     "mlp_stack",
     "new_figure",
+    "norm_statistics_explorer",
+    "normalise_sequence",
+    "padding_probe",
     "papers",
     "pick_device",
     "progress_bar",
@@ -94,6 +110,7 @@ __all__ = [
     "shattering",
     "shortcut_gain_explorer",
     "shortcut_scaling",
+    "small_batch_study",
     "solution",
     "train",
     "two_spirals",

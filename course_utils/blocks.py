@@ -48,7 +48,7 @@ def mlp_branch(width: int, *, norm: str = "batch") -> nn.Sequential:
 
     Args:
         width: features in and out, C for a (B, C) input.
-        norm: "none", "batch" or "layer"; the norm follows each linear layer (He et al. Sec. 3.4).
+        norm: a name in NORMS ("none", "batch", "layer", ...); the norm follows each linear layer (He et al. Sec. 3.4).
     """
     width = check_int("width", width)
     return nn.Sequential(
@@ -133,7 +133,7 @@ def mlp_stack(n_blocks: int, *, d_in: int = 2, width: int = 32, n_classes: int =
         n_blocks: number of blocks (>= 1); the stack has 2 * n_blocks + 2 weight layers.
         d_in: input features; width: features of the stream; n_classes: logits out.
         residual: keep the identity path (True) or drop it (a plain net).
-        norm: "none", "batch" or "layer".
+        norm: a name in NORMS: "none", "batch", "layer", "group" or "rms".
         branch_init: "default" (PyTorch's init) or "zero" (each branch's last linear set to 0).
         shortcut_gain: lambda on each identity path (He et al. 2016, Eq. 6); 1 by default.
     """

@@ -29,3 +29,22 @@ VEIT2016 = {
     "effective_path_lengths": (5, 17),
     "effective_fraction_percent": 0.45,
 }
+
+WU_HE2018_BATCH_SIZES = (32, 16, 8, 4, 2)
+WU_HE2018_ERROR = {
+    # Wu & He 2018, "Group Normalization", Fig. 1 / Table 2: ResNet-50 ImageNet validation error
+    # (%) by images per GPU (8 GPUs, BN statistics per GPU, not synchronised).
+    "batch": (23.6, 23.7, 24.8, 27.3, 34.7),
+    "group": (24.1, 24.2, 24.0, 24.2, 24.1),
+}
+WU_HE2018_LN_AT_32 = 25.3   # Table 1, LayerNorm at 32 images per GPU
+
+INVARIANCES = ("weight-matrix re-scale", "weight-matrix re-centre", "weight-vector re-scale",
+               "dataset re-scale", "dataset re-centre", "single-example re-scale")
+BA2016_INVARIANCE = {
+    # Ba, Kiros, Hinton 2016, "Layer Normalization", Table 1 (the RMSNorm row from the RMSNorm
+    # authors' README, Zhang & Sennrich 2019): True = the normalised output does not change.
+    "batch": (True, False, True, True, True, False),
+    "layer": (True, True, False, True, False, True),
+    "rms": (True, False, False, True, False, True),
+}

@@ -43,6 +43,8 @@ SERIES = {
     "none": Series("no norm", OKABE_ITO["black"], "x"),
     "batch": Series("BatchNorm", OKABE_ITO["sky_blue"], "o"),
     "layer": Series("LayerNorm", OKABE_ITO["green"], "s"),
+    "group": Series("GroupNorm", OKABE_ITO["orange"], "^"),
+    "rms": Series("RMSNorm", OKABE_ITO["purple"], "D"),
     "paper": Series("paper", OKABE_ITO["grey"], "*"),
 }
 """Keys: what a series is; values: its label, colour and marker in every figure."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from .experiments.deep_stacks import init_profiles
 from .experiments.lesion import LesionResult
+from .experiments.norm_statistics import padding_probe
 from .experiments.shattered import ShatteringResult, gradient_on_grid
 from .experiments.shortcut_scaling import scaled_init_profile
 from .explorer import Explorer, choice_slider, dropdown, slider
-from .figures import draw_init_profiles, draw_lesion, draw_scaled_profile, draw_shattered
+from .figures import (draw_init_profiles, draw_lesion, draw_padding_probe, draw_scaled_profile,
+                      draw_shattered)
 
 
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
@@ -72,6 +74,25 @@ def shattered_explorer(result: ShatteringResult, *, seed: int = 0) -> Explorer:
                                                 result=result),
         knobs={"depth": slider(1, 50, value=24, description="depth")},
         title="Shattered gradients: plain vs residual",
+    )
+    explorer.show()
+    return explorer
+
+
+def norm_statistics_explorer(*, seed: int = 0) -> Explorer:
+    """Norm, batch size and padding -> which axes it reduces, sample 0's normalised tokens, and
+    how far they moved from the same tokens in a batch of 8 without padding."""
+    explorer = Explorer(
+        compute=lambda norm, batch_size, padding: padding_probe(norm, batch_size, padding,
+                                                                seed=seed),
+        draw=lambda probe, **_: draw_padding_probe(probe),
+        knobs={
+            "norm": dropdown({"BatchNorm": "batch", "LayerNorm": "layer", "RMSNorm": "rms"},
+                             value="batch", description="norm"),
+            "batch_size": choice_slider((1, 2, 4, 8, 16, 32), value=8, description="batch"),
+            "padding": choice_slider((0, 2, 4, 8, 16), value=4, description="padding"),
+        },
+        title="Does a token's output depend on the rest of the batch?",
     )
     explorer.show()
     return explorer

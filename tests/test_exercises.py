@@ -7,10 +7,11 @@ from torch import nn
 from course_utils import EXERCISES, check, hint, solution
 from course_utils.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, CheckResult
 
-from answers import residual_blocks, residual_math
+from answers import normalisation, residual_blocks, residual_math
 
-STUBS = {**residual_blocks.STUBS, **residual_math.STUBS}
-WRONG = {**residual_blocks.WRONG, **residual_math.WRONG}
+STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS}
+WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG}
+RIGHT = {**normalisation.RIGHT}
 
 
 def test_every_exercise_has_wrong_answers_and_a_stub_under_test():
@@ -35,6 +36,12 @@ def test_untouched_stub_reads_not_attempted(name):
 @pytest.mark.parametrize("name", sorted(EXERCISES))
 def test_an_empty_answer_reads_not_attempted(name):
     assert check(name, None).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("name, answer", [(n, a) for n, answers in RIGHT.items() for a in answers])
+def test_other_spellings_of_a_right_answer_pass(name, answer):
+    result = check(name, answer)
+    assert result.passed, str(result)
 
 
 @pytest.mark.parametrize("name, answer, message",
@@ -77,7 +84,7 @@ def test_hints_are_graded_and_the_solution_is_the_tested_reference(name):
     assert hint(name, 99).level == len(exercise.hints)       # past the last: the last
     assert hint(name, 0).level == 1
     code = solution(name).code
-    assert exercise.reference.__name__ in code and "```python" in solution(name)._repr_markdown_()
+    assert getattr(exercise.reference, "__name__", name) in code and "```python" in solution(name)._repr_markdown_()
 
 
 def test_unknown_exercise_lists_the_known_ones():

@@ -58,3 +58,24 @@ def test_expressway_diagram_has_both_stacks():
     fig = draw_expressway(3)
     titles = [ax.get_title(loc="left") for ax in fig.axes]
     assert titles[0].startswith("Plain stack") and titles[1].startswith("Residual stack")
+
+
+def test_normalisation_figures_are_labelled():
+    from course_utils import (draw_invariance_grid, draw_norm_axes, draw_padding_probe,
+                              draw_small_batch, invariance_table, padding_probe)
+    from course_utils.experiments.small_batch import SmallBatchResult
+
+    fig = draw_padding_probe(padding_probe("batch", 4, 2))
+    flat = [ax for ax in fig.axes if ax.name != "3d" and ax.get_label() != "<colorbar>"]
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in flat)
+    assert "batch of 4, 2 padding tokens" in fig._suptitle.get_text()
+    assert len(draw_norm_axes(("batch", "layer", "rms")).axes) == 3
+    result = SmallBatchResult((32, 2), {"batch": [1.0, 40.0], "layer": [1.0, 1.0]}, [5.0, 45.0])
+    fig = draw_small_batch(result)
+    ours = fig.axes[0]
+    assert ours.get_ylabel() == "test error (%)" and ours.xaxis_inverted()
+    assert len(ours.get_lines()) == 3                       # BN eval, LN, BN batch statistics
+    grid = draw_invariance_grid(invariance_table())
+    marks = [t.get_text() for t in grid.axes[0].texts]
+    assert marks.count("✓") == 11 and marks.count("✗") == 7
+    plt.close("all")

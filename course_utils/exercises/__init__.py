@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import residual_blocks, residual_math
+from . import normalisation, residual_blocks, residual_math
 from .framework import CheckResult, Exercise, Hint, Solution
 
 EXERCISES: dict[str, Exercise] = {}
-for _module in (residual_blocks, residual_math):
+for _module in (residual_blocks, residual_math, normalisation):
     for _exercise in _module.EXERCISES:
         if _exercise.name in EXERCISES:
             raise RuntimeError(f"two exercises are named {_exercise.name!r}")

@@ -137,6 +137,8 @@ class Exercise:
         hints: from gentle to nearly the answer.
         reference: the reference solution (a function or class); `solution()` shows its source,
             so the code shown is the code the checker is tested against.
+        reference_source: for a reference that is a value (a dict, say), the code that builds
+            it; the exercise's module builds the value by running exactly this code.
     """
 
     name: str
@@ -144,6 +146,7 @@ class Exercise:
     checker: Callable[[Any], str]
     hints: tuple[str, ...]
     reference: Any
+    reference_source: str = ""
 
     def check(self, answer: Any) -> CheckResult:
         """Check `answer`; never raises because of it."""
@@ -170,4 +173,5 @@ class Exercise:
 
     def solution(self) -> Solution:
         """The reference solution's code."""
-        return Solution(self.name, textwrap.dedent(inspect.getsource(self.reference)).strip())
+        source = self.reference_source or inspect.getsource(self.reference)
+        return Solution(self.name, textwrap.dedent(source).strip())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import highway, residual_math
+from . import highway, normalisation, residual_math
 from .framework import Feedback, Question, check_bank, grade, question_widget
 
 QUIZZES: dict[str, tuple[Question, ...]] = {
     "01_highway_analogy": highway.QUESTIONS,
     "02_residual_math": residual_math.QUESTIONS,
+    "03_layernorm_vs_batchnorm": normalisation.QUESTIONS,
 }
 
 
