@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 from . import papers
 from .blocks import MLPStack, Residual, mlp_branch, mlp_stack, zero_last_linear
 from .claims import ClaimFailed, expect
-from .data import two_spirals
+from .data import reverse_task, two_spirals
 from .diagrams import draw_expressway
 from .exercises import EXERCISES, check, hint, solution
 from .experiments.deep_stacks import (DegradationResult, InitProfiles, branch_to_stream_ratio,
@@ -19,6 +19,9 @@ from .experiments.jacobians import JacobianSpectra, end_to_end_singular_values, 
 from .experiments.lesion import LesionResult, block_deleted, lesion_study
 from .experiments.norm_statistics import (REDUCED_DIMS, PaddingProbe, invariance_table,
                                           normalise_sequence, padding_probe)
+from .experiments.placement import (GradientsByDepth, OutputChangeByDepth, WarmupResult,
+                                    ffn_gradient_profile, gradients_by_depth, output_change,
+                                    output_change_by_depth, train_reverser, warmup_study)
 from .experiments.shattered import (ShatteringResult, gradient_on_grid, lag1_autocorrelation,
                                     shattering)
 from .experiments.small_batch import SmallBatchResult, small_batch_study
@@ -29,7 +32,9 @@ from .norms import NORM_LABELS, NORMS, make_norm
 from .figures import (draw_degradation, draw_direct_term, draw_init_profiles,
                       draw_invariance_grid, draw_jacobian_spectra, draw_lesion, draw_norm_axes,
                       draw_padding_probe, draw_path_lengths, draw_shattered,
-                      draw_shortcut_scaling, draw_small_batch)
+                      draw_shortcut_scaling, draw_small_batch, draw_gradients_at_init,
+                      draw_output_change, draw_placement_probe, draw_warmup,
+                      draw_zoo_comparison)
 from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
 from .progress import progress_bar
@@ -37,14 +42,19 @@ from .quiz import QUIZZES, quiz
 from .runtime import pick_device, seed_everything, setup
 from .tables import Table
 from .training import History, evaluate, train
+from .transformer import (PLACEMENTS, TinyTransformer, TransformerBlock, deepnorm_constants,
+                          deepnorm_sublayer, post_norm_sublayer, pre_norm_sublayer)
 from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_explorer,
-                      shattered_explorer, shortcut_gain_explorer)
+                      placement_explorer, shattered_explorer, shortcut_gain_explorer,
+                      zoo_explorer)
+from .zoo import ZOO, ZooComparison, ZooStack, parameter_count, zoo_comparison
 
 __all__ = [
     "ClaimFailed",
     "DegradationResult",
     "EXERCISES",
     "Explorer",
+    "GradientsByDepth",
     "History",
     "InitProfiles",
     "JacobianSpectra",
@@ -53,6 +63,8 @@ __all__ = [
     "MLPStack",
     "NORMS",
     "NORM_LABELS",
+    "OutputChangeByDepth",
+    "PLACEMENTS",
     "PaddingProbe",
     "QUIZZES",
     "REDUCED_DIMS",
@@ -62,27 +74,42 @@ __all__ = [
     "ShortcutScalingResult",
     "SmallBatchResult",
     "Table",
+    "TinyTransformer",
+    "TransformerBlock",
+    "WarmupResult",
+    "ZOO",
+    "ZooComparison",
+    "ZooStack",
     "block_deleted",
     "branch_to_stream_ratio",
     "check",
+    "deepnorm_constants",
+    "deepnorm_sublayer",
     "degradation",
     "draw_degradation",
     "draw_direct_term",
     "draw_expressway",
+    "draw_gradients_at_init",
     "draw_init_profiles",
     "draw_invariance_grid",
     "draw_jacobian_spectra",
     "draw_lesion",
     "draw_norm_axes",
+    "draw_output_change",
     "draw_padding_probe",
     "draw_path_lengths",
+    "draw_placement_probe",
     "draw_shattered",
     "draw_shortcut_scaling",
     "draw_small_batch",
+    "draw_warmup",
+    "draw_zoo_comparison",
     "end_to_end_singular_values",
     "evaluate",
     "expect",
+    "ffn_gradient_profile",
     "gradient_on_grid",
+    "gradients_by_depth",
     "hint",
     "init_profile_explorer",
     "init_profiles",
@@ -98,11 +125,18 @@ __all__ = [
     "new_figure",
     "norm_statistics_explorer",
     "normalise_sequence",
+    "output_change",
+    "output_change_by_depth",
     "padding_probe",
     "papers",
+    "parameter_count",
     "pick_device",
+    "placement_explorer",
+    "post_norm_sublayer",
+    "pre_norm_sublayer",
     "progress_bar",
     "quiz",
+    "reverse_task",
     "scaled_init_profile",
     "seed_everything",
     "setup",
@@ -113,6 +147,10 @@ __all__ = [
     "small_batch_study",
     "solution",
     "train",
+    "train_reverser",
     "two_spirals",
+    "warmup_study",
     "zero_last_linear",
+    "zoo_comparison",
+    "zoo_explorer",
 ]

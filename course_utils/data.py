@@ -38,3 +38,18 @@ def two_spirals(n_points: int = 2000, *, turns: float = 1.5, noise: float = 0.0,
     y = torch.cat([torch.zeros(n_per_class), torch.ones(n_per_class)]).long()
     X = (X - X.mean(0)) / X.std(0)
     return X, y
+
+
+def reverse_task(n_sequences: int = 4096, *, seq_len: int = 12, vocab: int = 16,
+                 seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random token sequences and their reversals: the target at position t is the input token
+    at position seq_len - 1 - t, so every output needs attention to another position.
+
+    Returns X, y of shape (n_sequences, seq_len), int64 token ids in 0..vocab-1.
+    """
+    n_sequences = check_int("n_sequences", n_sequences)
+    seq_len = check_int("seq_len", seq_len, minimum=2)
+    vocab = check_int("vocab", vocab, minimum=2)
+    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    X = torch.randint(0, vocab, (n_sequences, seq_len), generator=gen)
+    return X, X.flip(1)

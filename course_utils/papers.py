@@ -48,3 +48,25 @@ BA2016_INVARIANCE = {
     "layer": (True, True, False, True, False, True),
     "rms": (True, False, False, True, False, True),
 }
+
+XIONG2020 = {
+    # Xiong et al. 2020, "On Layer Normalization in the Transformer Architecture".
+    "bleu_post_ln_adam_no_warmup": 8.45,     # Sec. 3.2, IWSLT14 De-En, vs ~34 with warm-up
+    "bleu_post_ln_adam_warmup_4000": 34,
+    "last_layer_gradient_post_ln": "about 1.6 whatever the depth (Fig. 3c, 6-6 to 14-14 layers)",
+    "last_layer_gradient_pre_ln": "decreases with depth (Fig. 3d); Theorem 1: O(d sqrt(ln d / L))",
+}
+
+LIU2020_BLEU = [
+    # Liu et al. 2020, "Understanding the Difficulty of Training Transformers", WMT14 En-De BLEU
+    # by encoder-decoder depth; "failed" = did not converge.
+    ("post-norm", "27.80", "failed", "failed"),
+    ("pre-norm", "27.27", "28.26", "28.38"),
+    ("Admin", "27.90", "28.58", "29.03"),
+]
+LIU2020_DEPTHS = ("6L-6L", "12L-12L", "18L-18L")
+
+VASWANI2017_PARAMS = {
+    # nn.MultiheadAttention(512, 8) and nn.LayerNorm(512), as the seed counts them
+    "mha_512_8": 1_050_624, "layer_norm_512": 1_024, "together": 1_051_648,
+}

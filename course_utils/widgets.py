@@ -5,11 +5,15 @@ from __future__ import annotations
 from .experiments.deep_stacks import init_profiles
 from .experiments.lesion import LesionResult
 from .experiments.norm_statistics import padding_probe
+from .experiments.placement import WARMUP, ffn_gradient_profile, output_change
 from .experiments.shattered import ShatteringResult, gradient_on_grid
 from .experiments.shortcut_scaling import scaled_init_profile
 from .explorer import Explorer, choice_slider, dropdown, slider
-from .figures import (draw_init_profiles, draw_lesion, draw_padding_probe, draw_scaled_profile,
-                      draw_shattered)
+from .figures import (draw_init_profiles, draw_lesion, draw_padding_probe,
+                      draw_placement_probe, draw_scaled_profile, draw_shattered)
+from .figures.zoo import draw_zoo_comparison
+from .transformer import PLACEMENTS
+from .zoo import ZOO, zoo_comparison
 
 
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
@@ -93,6 +97,57 @@ def norm_statistics_explorer(*, seed: int = 0) -> Explorer:
             "padding": choice_slider((0, 2, 4, 8, 16), value=4, description="padding"),
         },
         title="Does a token's output depend on the rest of the batch?",
+    )
+    explorer.show()
+    return explorer
+
+
+def placement_explorer(*, seed: int = 0) -> Explorer:
+    """Depth, LayerNorm placement, warm-up and learning rate -> the gradient per layer at init,
+    and how far the first Adam step moves the output for each placement."""
+    def compute(n_layers: int, placement: str, warmup: bool, lr: float) -> dict:
+        steps = WARMUP["warmup_steps"] if warmup else 0
+        return {"profile": ffn_gradient_profile(placement, n_layers, seed=seed),
+                "change": {p: output_change(p, n_layers, lr=lr, warmup_steps=steps, seed=seed)
+                           for p in PLACEMENTS}}
+
+    explorer = Explorer(
+        compute=compute,
+        draw=lambda data, n_layers, placement, warmup, lr: draw_placement_probe(
+            data["profile"], data["change"], placement=placement, lr=lr, warmup=warmup),
+        knobs={
+            "n_layers": choice_slider((1, 2, 4, 8, 12, 16), value=8, description="layers"),
+            "placement": dropdown({"post-norm": "post", "pre-norm": "pre", "DeepNorm": "deepnorm"},
+                                  value="post", description="norm at"),
+            "warmup": dropdown({"no warm-up": False, f"warm-up ({WARMUP['warmup_steps']} steps)": True},
+                               value=False, description="warm-up"),
+            "lr": choice_slider((1e-4, 3e-4, 1e-3, 3e-3, 1e-2), value=1e-3, description="lr"),
+        },
+        title="Where the LayerNorm sits: gradients at init and the first update",
+    )
+    explorer.show()
+    return explorer
+
+
+def zoo_explorer(*, seed: int = 0) -> Explorer:
+    """Architecture and depth -> the gradient along the stack for every architecture, the chosen
+    one highlighted, and each one's input-to-output gradient ratio."""
+    by_depth: dict[int, object] = {}    # the probe runs once per depth, whatever is highlighted
+
+    def compute(arch: str, depth: int):
+        if depth not in by_depth:
+            by_depth[depth] = zoo_comparison(depth, seed=seed)
+        return by_depth[depth]
+
+    explorer = Explorer(
+        compute=compute,
+        draw=lambda comparison, arch, depth: draw_zoo_comparison(comparison, highlight=arch),
+        knobs={
+            "arch": dropdown({entry.name: key for key, entry in ZOO.items()}, value="rezero",
+                             description="block"),
+            "depth": choice_slider((2, 4, 8, 16, 32), value=16, description="depth"),
+        },
+        title="The architecture zoo: one probe, every skip pattern",
     )
     explorer.show()
     return explorer

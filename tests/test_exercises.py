@@ -7,10 +7,12 @@ from torch import nn
 from course_utils import EXERCISES, check, hint, solution
 from course_utils.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, CheckResult
 
-from answers import normalisation, residual_blocks, residual_math
+from answers import normalisation, placement, residual_blocks, residual_math, zoo
 
-STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS}
-WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG}
+STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS,
+         **placement.STUBS, **zoo.STUBS}
+WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG,
+         **placement.WRONG, **zoo.WRONG}
 RIGHT = {**normalisation.RIGHT}
 
 

@@ -42,3 +42,23 @@ def test_branch_ratio_is_zero_for_zeroed_branches_and_needs_a_residual_stack():
     assert statistics.median(ratios) > 0
     with pytest.raises(ValueError, match="residual stack"):
         branch_to_stream_ratio(mlp_stack(3, residual=False), X)
+
+
+def test_placement_probes_are_seeded_and_sized():
+    from course_utils import ffn_gradient_profile, gradients_by_depth, output_change
+    profile = ffn_gradient_profile("pre", 3, seed=0)
+    assert len(profile) == 3 and profile == ffn_gradient_profile("pre", 3, seed=0)
+    result = gradients_by_depth((1, 2), placements=("post",), seed=0)
+    assert list(result.last_layer) == ["post"] and len(result.last_layer["post"]) == 2
+    full, warm = output_change("post", 2, lr=1e-3), output_change("post", 2, lr=1e-3, warmup_steps=100)
+    assert warm < full / 10                # a warm-up's first step is 100 times smaller
+
+
+def test_warmup_study_trains_each_placement_with_and_without_warmup(monkeypatch):
+    from course_utils.experiments import placement
+    monkeypatch.setitem(placement.WARMUP, "steps", 3)
+    result = placement.warmup_study(placements=("pre",), progress=False)
+    assert set(result.histories) == {("pre", 0), ("pre", placement.WARMUP["warmup_steps"])}
+    assert all(len(h.loss) == 3 for h in result.histories.values())
+    with pytest.raises(ValueError, match="unknown placement"):
+        placement.train_reverser("middle", warmup=False)

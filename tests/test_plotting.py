@@ -79,3 +79,24 @@ def test_normalisation_figures_are_labelled():
     marks = [t.get_text() for t in grid.axes[0].texts]
     assert marks.count("✓") == 11 and marks.count("✗") == 7
     plt.close("all")
+
+
+def test_placement_and_zoo_figures_are_labelled():
+    from course_utils import (draw_gradients_at_init, draw_output_change, draw_placement_probe,
+                              draw_zoo_comparison, zoo_comparison)
+    from course_utils.experiments.placement import GradientsByDepth, OutputChangeByDepth
+
+    figures = [
+        draw_gradients_at_init({"post": [1.0, 2.0], "pre": [2.0, 1.0]},
+                               GradientsByDepth((2, 4), {"post": [1, 2], "pre": [1, 0.5]})),
+        draw_output_change(OutputChangeByDepth((1, 2), {"post": [0.01, 0.1], "pre": [0.01, 0.05]})),
+        draw_placement_probe([0.5, 0.6], {"post": 1.0, "pre": 0.5, "deepnorm": 0.1},
+                             placement="pre", lr=1e-3, warmup=True),
+        draw_zoo_comparison(zoo_comparison(2), highlight="highway"),
+    ]
+    for fig in figures:
+        for ax in fig.axes:
+            assert ax.get_xlabel() and ax.get_ylabel() or ax.get_yticklabels(), ax.get_title()
+        assert fig._suptitle is not None
+    assert "Highway" in figures[-1]._suptitle.get_text()
+    plt.close("all")

@@ -24,6 +24,15 @@ def test_seed_questions_sit_in_the_notebooks_they_belong_to():
         assert any(s.startswith(f"seed 003, question {number}") for s in sources["01_highway_analogy"])
     own = [q for q in QUIZZES["01_highway_analogy"] if q.source == "course"]
     assert len(own) >= 2
+    assert any(s.startswith("seed 003, question 2") for s in sources["02_residual_math"])
+    for number in (6, 8):
+        assert any(s.startswith(f"seed 003, question {number}")
+                   for s in sources.get("04_post_norm_vs_pre_norm", ()))
+    own = [q for q in QUIZZES["04_post_norm_vs_pre_norm"] if q.source == "course"]
+    assert len(own) >= 3
+    assert len([q for q in QUIZZES["03_layernorm_vs_batchnorm"] if q.source == "course"]) >= 5
+    assert any(s.startswith("seed 003, question 4") for s in sources["05_architecture_zoo"])
+    assert len([q for q in QUIZZES["05_architecture_zoo"] if q.source == "course"]) >= 4
 
 
 def test_grading_accepts_an_index_a_letter_or_the_text():

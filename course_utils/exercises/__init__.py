@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import normalisation, residual_blocks, residual_math
+from . import normalisation, placement, residual_blocks, residual_math, zoo
 from .framework import CheckResult, Exercise, Hint, Solution
 
 EXERCISES: dict[str, Exercise] = {}
-for _module in (residual_blocks, residual_math, normalisation):
+for _module in (residual_blocks, residual_math, normalisation, placement, zoo):
     for _exercise in _module.EXERCISES:
         if _exercise.name in EXERCISES:
             raise RuntimeError(f"two exercises are named {_exercise.name!r}")

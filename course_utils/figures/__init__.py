@@ -4,11 +4,15 @@ returns a Figure; building blocks (palette, axes helpers) are in course_utils.pl
 from .deep_stacks import draw_degradation, draw_init_profiles
 from .normalisation import (draw_invariance_grid, draw_norm_axes, draw_padding_probe,
                             draw_small_batch, draw_tensor_axes)
+from .placement import (draw_gradients_at_init, draw_output_change, draw_placement_probe,
+                        draw_warmup)
+from .zoo import draw_zoo_comparison
 from .residual_math import (draw_direct_term, draw_jacobian_spectra, draw_lesion,
                             draw_path_lengths, draw_scaled_profile, draw_shattered,
                             draw_shortcut_scaling)
 
-__all__ = ["draw_degradation", "draw_direct_term", "draw_init_profiles", "draw_invariance_grid",
+__all__ = ["draw_degradation", "draw_direct_term", "draw_gradients_at_init",
+           "draw_output_change", "draw_placement_probe", "draw_warmup", "draw_init_profiles", "draw_invariance_grid",
            "draw_jacobian_spectra", "draw_lesion", "draw_norm_axes", "draw_padding_probe",
            "draw_path_lengths", "draw_scaled_profile", "draw_shattered", "draw_shortcut_scaling",
-           "draw_small_batch", "draw_tensor_axes"]
+           "draw_small_batch", "draw_tensor_axes", "draw_zoo_comparison"]

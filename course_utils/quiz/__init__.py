@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from . import highway, normalisation, residual_math
+from . import highway, normalisation, placement, residual_math, zoo
 from .framework import Feedback, Question, check_bank, grade, question_widget
 
 QUIZZES: dict[str, tuple[Question, ...]] = {
     "01_highway_analogy": highway.QUESTIONS,
     "02_residual_math": residual_math.QUESTIONS,
     "03_layernorm_vs_batchnorm": normalisation.QUESTIONS,
+    "04_post_norm_vs_pre_norm": placement.QUESTIONS,
+    "05_architecture_zoo": zoo.QUESTIONS,
 }
 
 

@@ -153,6 +153,8 @@ class NotebookPage:
 
     def output_text_of_first_cell_containing(self, code: str) -> str:
         cell = self.page.locator(".jp-CodeCell").filter(has_text=code).first
+        # under load an output can arrive a moment after the kernel reports idle: wait for it
+        cell.locator(".jp-OutputArea-output").first.wait_for(state="visible", timeout=20_000)
         return cell.locator(".jp-OutputArea").inner_text()
 
     # -- leaving -------------------------------------------------------------------------------
