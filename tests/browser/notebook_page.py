@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page
 
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"   # the notebook on show, not hidden tabs
+
 # window.jupyterapp exists because the server runs with --LabApp.expose_app_in_browser=True.
 _KERNEL_READY = """() => {
   const app = window.jupyterapp; if (!app) return false;
@@ -87,7 +89,9 @@ class NotebookPage:
 
     # -- running -------------------------------------------------------------------------------
     def open_and_run_all(self, *, timeout_s: float = 300) -> None:
-        self.page.goto(self.lab.url(f"lab/tree/{self.name}"))
+        # reset: start from an empty workspace, or JupyterLab reopens the notebooks of earlier
+        # tests in hidden tabs and their cells share the page with this one's
+        self.page.goto(self.lab.url(f"lab/tree/{self.name}") + "&reset")
         self.page.wait_for_function(_KERNEL_READY, timeout=90_000, polling=250)
         self.page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         self.page.wait_for_function(_RUN_FINISHED, timeout=timeout_s * 1000, polling=500)
@@ -102,7 +106,7 @@ class NotebookPage:
 
     # -- cells ---------------------------------------------------------------------------------
     def cells_with(self, selector: str) -> Locator:
-        return self.page.locator(".jp-CodeCell").filter(has=self.page.locator(selector))
+        return self.page.locator(f"{CURRENT} .jp-CodeCell").filter(has=self.page.locator(selector))
 
     def knobs(self) -> list[Knob]:
         found = []
@@ -132,7 +136,7 @@ class NotebookPage:
 
     def question(self, number: int) -> Locator:
         """The widget of quiz question `number` (1-based)."""
-        return self.page.locator(".widget-vbox").filter(
+        return self.page.locator(f"{CURRENT} .widget-vbox").filter(
             has=self.page.get_by_text(f"Question {number}.", exact=False)).filter(
             has=self.page.locator(".widget-radio-box")).last
 
@@ -152,10 +156,15 @@ class NotebookPage:
         raise AssertionError(f"{self.name}: no new feedback after answering question {number}")
 
     def output_text_of_first_cell_containing(self, code: str) -> str:
-        cell = self.page.locator(".jp-CodeCell").filter(has_text=code).first
-        # under load an output can arrive a moment after the kernel reports idle: wait for it
-        cell.locator(".jp-OutputArea-output").first.wait_for(state="visible", timeout=20_000)
-        return cell.locator(".jp-OutputArea").inner_text()
+        cell = self.page.locator(f"{CURRENT} .jp-CodeCell").filter(has_text=code).first
+        # under load an output can arrive a moment after the kernel reports idle: give it 20 s
+        text = ""
+        for _ in range(40):
+            text = cell.locator(".jp-OutputArea").inner_text()
+            if text.strip():
+                break
+            self.page.wait_for_timeout(500)
+        return text
 
     # -- leaving -------------------------------------------------------------------------------
     def full_page_screenshot(self, path: Path) -> None:
