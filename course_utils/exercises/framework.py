@@ -73,6 +73,13 @@ def call_student(fn: Callable[..., Any], *args: Any, what: str) -> Any:
                         "small input to see where.") from None
 
 
+def expect_function(answer: Any, signature: str) -> Callable[..., Any]:
+    """Return `answer` if it can be called; otherwise raise Incorrect naming what was expected."""
+    if not callable(answer):
+        raise Incorrect(f"Expected a function {signature}, got {type(answer).__name__}.")
+    return answer
+
+
 def expect_tensor(value: Any, *, shape: Sequence[int], what: str) -> torch.Tensor:
     """Return `value` if it is a finite tensor of `shape`; raise Incorrect saying what it is."""
     if value is None:

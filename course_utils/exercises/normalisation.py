@@ -9,7 +9,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .framework import Exercise, Incorrect, NotAttempted, call_student, close, expect_tensor
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
+                       expect_tensor)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -80,9 +81,7 @@ _MISTAKES = {
 
 def _check_norm(answer: Any, *, name: str, shape: tuple[int, ...], dim: int, unit: str,
                 axis_hint: str, reference: Callable[..., torch.Tensor]) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function {name}(x, gamma, beta, eps=1e-5), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, f"{name}(x, gamma, beta, eps=1e-5)")
     gen = torch.Generator().manual_seed(3)
     channels = shape[-1]
     x = 2.0 + 3.0 * torch.randn(shape, generator=gen, dtype=torch.float64)

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .framework import Exercise, Incorrect, call_student, close, expect_tensor
+from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -87,8 +87,7 @@ _MESSAGES = {
 def _check_sublayer(answer: Any, *, name: str, want: str, extra: tuple = (), alpha: float = 1.0,
                     reference: Callable) -> str:
     signature = f"{name}(x, sublayer, norm{', alpha' if extra else ''})"
-    if not callable(answer):
-        raise Incorrect(f"Expected a function {signature}, got {type(answer).__name__}.")
+    expect_function(answer, signature)
     for seed in (0, 1):
         x, F, N = _pieces(seed)
         got = call_student(answer, x.clone(), F, N, *extra, what=signature)
@@ -130,9 +129,7 @@ def _check_deepnorm(answer: Any) -> str:
 
 
 def _check_mha_param_count(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function mha_param_count(d_model, n_heads), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "mha_param_count(d_model, n_heads)")
     for d, h in ((512, 8), (64, 4), (12, 3), (8, 1), (96, 12)):
         got = call_student(answer, d, h, what=f"mha_param_count({d}, {h})")
         want = sum(p.numel() for p in nn.MultiheadAttention(d, h).parameters())

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..blocks import Residual
-from .framework import Exercise, Incorrect, call_student, close, expect_tensor
+from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -152,8 +152,7 @@ def _check_residual_block(answer: Any) -> str:
 
 
 def _check_zero_init_branch(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function width -> nn.Module, got {type(answer).__name__}.")
+    expect_function(answer, "width -> nn.Module")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         branch = call_student(answer, 16, what="zero_init_branch(16)")

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .framework import Exercise, Incorrect, call_student, close, expect_tensor
+from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -39,9 +39,7 @@ def direct_gradient_factors(gains: list[float]) -> list[float]:
 
 
 def _check_path_count(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function path_count(n_blocks, path_length), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "path_count(n_blocks, path_length)")
     cases = [(1, 0), (1, 1), (3, 1), (3, 2), (10, 3), (10, 0), (10, 10), (54, 27), (54, 11)]
     for n, k in cases:
         got = call_student(answer, n, k, what=f"path_count({n}, {k})")
@@ -69,9 +67,7 @@ def _check_path_count(answer: Any) -> str:
 
 
 def _check_residual_jacobian(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function residual_jacobian(branch, x), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "residual_jacobian(branch, x)")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         branches = [nn.Sequential(nn.Linear(5, 5), nn.Tanh(), nn.Linear(5, 5)),
@@ -103,9 +99,7 @@ def _check_residual_jacobian(answer: Any) -> str:
 
 
 def _check_direct_gradient_factors(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function direct_gradient_factors(gains), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "direct_gradient_factors(gains)")
     cases = [[0.5, 0.5, 0.5, 0.5], [2.0, 0.5, 1.0], [0.9], [1.0, 0.0, 1.0], []]
     for gains in cases:
         got = call_student(answer, list(gains), what=f"direct_gradient_factors({gains})")

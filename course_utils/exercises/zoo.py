@@ -15,7 +15,7 @@ from ..training import evaluate, train
 from ..transformer import TransformerBlock
 from ..zoo import (HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
                    UNetBlock)
-from .framework import Exercise, Incorrect, call_student, close, expect_tensor
+from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -63,9 +63,7 @@ def build_capstone() -> nn.Module:
 
 
 def _check_highway(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function highway_block(x, transform, gate), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "highway_block(x, transform, gate)")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         x = torch.randn(6, 8)
@@ -97,9 +95,7 @@ def _check_highway(answer: Any) -> str:
 
 
 def _check_unet_merge(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function unet_merge(encoder, upsampled), got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "unet_merge(encoder, upsampled)")
     gen = torch.Generator().manual_seed(0)
     for (c1, l1), (c2, l2) in (((4, 12), (4, 8)), ((3, 9), (5, 5)), ((2, 6), (2, 6))):
         encoder = torch.randn(2, c1, l1, generator=gen)
@@ -130,9 +126,7 @@ CAPSTONE_STEPS, CAPSTONE_TARGET = 300, 0.95
 
 
 def _check_capstone(answer: Any) -> str:
-    if not callable(answer):
-        raise Incorrect(f"Expected a function build_capstone() returning a model, got "
-                        f"{type(answer).__name__}.")
+    expect_function(answer, "build_capstone() returning a model")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = call_student(answer, what="build_capstone()")
