@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .probes import layer_profile
 from .transformer import TransformerBlock, deepnorm_constants, init_block
 from .validation import check_choice, check_int
 
@@ -199,7 +200,7 @@ class ZooEntry:
     name: str
     formula: str
     source: str
-    build: Callable[[int, int], nn.Module]     # (width, depth of the stack) -> block
+    build: Callable[[int, int], nn.Module] | None   # (width, stack depth) -> block; None: DenseNet
 
 
 def _transformer(placement: str) -> Callable[[int, int], nn.Module]:
@@ -315,33 +316,10 @@ def zoo_comparison(depth: int = 16, *, seed: int = 0, width: int = 32) -> ZooCom
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             stack = ZooStack(arch, depth, width=width)
-        stream = _stream_gradients(stack, X, y)
+        stream = layer_profile(stack, X, y).gradient_rms   # stem output, then each block's
         gradient[arch] = [g / stream[-1] if stream[-1] > 0 else 0.0 for g in stream]
         block = stack.blocks[0]
         parameters[arch] = parameter_count(block)
         with torch.no_grad():
             shapes[arch] = tuple(block(torch.randn(4, 8, width)).shape)
     return ZooComparison(depth, gradient, parameters, shapes)
-
-
-def _stream_gradients(stack: ZooStack, X: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """RMS of dL/d(input of each block) and of dL/d(output of the last block)."""
-    kept: list[torch.Tensor] = []
-
-    def keep_input(module, inputs):
-        inputs[0].retain_grad()
-        kept.append(inputs[0])
-
-    def keep_output(module, inputs, output):
-        output.retain_grad()
-        kept.append(output)
-
-    hooks = [b.register_forward_pre_hook(keep_input) for b in stack.blocks]
-    hooks.append(stack.blocks[-1].register_forward_hook(keep_output))
-    try:
-        logits = stack(X)
-        F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).backward()
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return [t.grad.pow(2).mean().sqrt().item() for t in kept]

@@ -19,13 +19,16 @@ PROBE = dict(vocab=64, seq_len=16, d_model=64, n_heads=4, d_ff=256)
 PROBE_BATCH, PROBE_BATCHES = 16, 4
 
 
-def probe_model(placement: str, n_layers: int, *, seed: int = 0) -> TinyTransformer:
-    """The probe transformer at initialisation, with W^Q = W^K = 0 (uniform attention)."""
+def probe_model(placement: str, n_layers: int, *, uniform_attention: bool = True,
+                seed: int = 0) -> TinyTransformer:
+    """The probe transformer at initialisation; with `uniform_attention`, W^Q = W^K = 0 (the
+    setting of Xiong et al.'s theory)."""
     check_choice("placement", placement, PLACEMENTS)
     n_layers = check_int("n_layers", n_layers)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return TinyTransformer(n_layers=n_layers, placement=placement, **PROBE).zero_queries_and_keys()
+        model = TinyTransformer(n_layers=n_layers, placement=placement, **PROBE)
+    return model.zero_queries_and_keys() if uniform_attention else model
 
 
 def _probe_batches(seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -73,11 +76,7 @@ def output_change(placement: str, n_layers: int, *, lr: float = 1e-4, warmup_ste
     about its learning rate, which is lr / warmup_steps under a linear warm-up."""
     lr = check_float("lr", lr, minimum=0.0)
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
-    model = probe_model(placement, n_layers, seed=seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for attention in (b.attention.attention for b in model.blocks):   # trainable Q, K again
-            torch.nn.init.xavier_normal_(attention.in_proj_weight[:2 * attention.embed_dim])
+    model = probe_model(placement, n_layers, uniform_attention=False, seed=seed)
     (tokens, targets), (held_out, _) = _probe_batches(seed)[:2]
     with torch.no_grad():
         before = model(held_out)
