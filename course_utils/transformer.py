@@ -184,3 +184,20 @@ class TinyTransformer(nn.Module):
         for block in self.blocks:
             x = block(x)                          # (B, T, d_model)
         return self.head(self.final_norm(x))      # (B, T, n_out)
+
+
+def to_torch_encoder_layer(block: TransformerBlock) -> nn.TransformerEncoderLayer:
+    """PyTorch's own nn.TransformerEncoderLayer with `block`'s weights copied in: norm_first=True
+    for a pre-norm block, False for post-norm. Both then compute the same function."""
+    if block.placement not in ("post", "pre") or not block.skip:
+        raise ValueError("only post-norm and pre-norm blocks with skips have a PyTorch twin")
+    attention = block.attention.attention
+    layer = nn.TransformerEncoderLayer(attention.embed_dim, attention.num_heads,
+                                       block.feed_forward.fc1.out_features, dropout=0.0,
+                                       batch_first=True, norm_first=block.placement == "pre")
+    layer.self_attn.load_state_dict(attention.state_dict())
+    layer.linear1.load_state_dict(block.feed_forward.fc1.state_dict())
+    layer.linear2.load_state_dict(block.feed_forward.fc2.state_dict())
+    layer.norm1.load_state_dict(block.norm1.state_dict())
+    layer.norm2.load_state_dict(block.norm2.state_dict())
+    return layer

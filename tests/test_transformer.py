@@ -7,6 +7,7 @@ from torch import nn
 
 from course_utils import (TinyTransformer, TransformerBlock, deepnorm_constants,
                           deepnorm_sublayer, post_norm_sublayer, pre_norm_sublayer, reverse_task)
+from course_utils.transformer import to_torch_encoder_layer
 
 D, H, FF = 16, 4, 32
 
@@ -34,14 +35,15 @@ def test_deepnorm_scales_the_skip_not_the_branch():
 def test_blocks_match_torch_transformer_encoder_layer(placement, norm_first):
     torch.manual_seed(0)
     block = TransformerBlock(D, H, FF, placement=placement)
-    layer = nn.TransformerEncoderLayer(D, H, FF, dropout=0.0, batch_first=True, norm_first=norm_first)
-    layer.self_attn.load_state_dict(block.attention.attention.state_dict())
-    layer.linear1.load_state_dict(block.feed_forward.fc1.state_dict())
-    layer.linear2.load_state_dict(block.feed_forward.fc2.state_dict())
-    layer.norm1.load_state_dict(block.norm1.state_dict())
-    layer.norm2.load_state_dict(block.norm2.state_dict())
+    layer = to_torch_encoder_layer(block)
+    assert layer.norm_first is norm_first and layer.linear1.out_features == FF
     x = torch.randn(3, 7, D)
     assert torch.allclose(block(x), layer(x), atol=1e-5)
+
+
+def test_only_post_and_pre_norm_blocks_have_a_torch_twin():
+    with pytest.raises(ValueError, match="PyTorch twin"):
+        to_torch_encoder_layer(TransformerBlock(D, H, FF, placement="deepnorm"))
 
 
 def test_deepnorm_constants_follow_the_paper():
