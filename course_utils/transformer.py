@@ -86,7 +86,7 @@ class TransformerBlock(nn.Module):
                  skip: bool = True):
         super().__init__()
         self.placement = check_choice("placement", placement, PLACEMENTS)
-        self.alpha = check_float("alpha", alpha, minimum=0.0) if skip else 0.0
+        self.alpha = check_float("alpha", alpha, minimum=0.0)
         self.skip = bool(skip)
         self.attention = SelfAttention(d_model, n_heads, causal=causal, dropout=dropout)
         self.feed_forward = FeedForward(d_model, d_ff)

@@ -3,9 +3,11 @@ of the batch, the small-batch study and the invariance table."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from ..experiments.norm_statistics import PaddingProbe
 from ..experiments.small_batch import SmallBatchResult
@@ -46,9 +48,8 @@ def draw_tensor_axes(ax: Axes, norm: str) -> Axes:
 
 def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
     """One (B, T, C) block per norm, the values behind one mean and variance highlighted."""
-    fig = new_figure(1, width=3.4 * len(norms), height=3.2,
-                     title="Which values share one mean and variance")[0]
-    fig.clf()
+    fig = plt.figure(figsize=(3.4 * len(norms), 3.2), layout="constrained")
+    fig.suptitle("Which values share one mean and variance")
     for i, norm in enumerate(norms):
         draw_tensor_axes(fig.add_subplot(1, len(norms), i + 1, projection="3d"), norm)
     return fig
@@ -57,8 +58,7 @@ def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
 def draw_padding_probe(probe: PaddingProbe) -> Figure:
     """The norm's reduced axes, sample 0's normalised tokens, and how far each token moved from
     the reference batch (8 sequences, no padding)."""
-    fig = new_figure(1, width=12.5, height=3.5)[0]
-    fig.clf()
+    fig = plt.figure(figsize=(12.5, 3.5), layout="constrained")
     fig.suptitle(f"{SERIES[probe.norm].label}, batch of {probe.batch_size}, "
                  f"{probe.padding} padding tokens: sample 0's output")
     draw_tensor_axes(fig.add_subplot(1, 3, 1, projection="3d"), probe.norm)
@@ -136,7 +136,6 @@ def draw_invariance_grid(measured: dict[str, tuple[bool, ...]]) -> Figure:
     return fig
 
 
-def _cell(col: int, row: int, colour: str, *, edge: str | None = None):
-    from matplotlib.patches import Rectangle
+def _cell(col: int, row: int, colour: str, *, edge: str | None = None) -> Rectangle:
     return Rectangle((col - 0.45, row - 0.4), 0.9, 0.8, facecolor=colour,
                      edgecolor=edge or colour, linewidth=2 if edge else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..plotting import OKABE_ITO, new_figure
 from ..zoo import ZOO, ZooComparison
@@ -62,7 +63,6 @@ def draw_zoo_comparison(comparison: ZooComparison, *, highlight: str = "rezero")
     seen = {}
     for arch in archs:
         seen.setdefault(FAMILY[arch][0], FAMILY[arch][1])
-    from matplotlib.patches import Patch
     ax_bar.legend(handles=[Patch(color=c, label=k) for k, c in seen.items()], fontsize=7,
                   loc="upper center", bbox_to_anchor=(0.35, -0.16), ncol=2, frameon=False)
     return fig
