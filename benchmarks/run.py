@@ -16,13 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from jupyter_client.manager import start_new_kernel
+from notebook_kernel import NOTEBOOKS, ROOT, code_cells, run_sources
 
-ROOT = Path(__file__).resolve().parent.parent
 BUDGET_S, GOAL_S, MEMORY_BUDGET_MIB = 45.0, 20.0, 1536
 
 _KNOB_TIMER = r"""
@@ -67,54 +64,20 @@ print("PEAK" + json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1
 """
 
 
-def _run_cells(sources: list[str], *, timeout: float = 600) -> tuple[float, list[str], list[str]]:
-    """Start a kernel, run `sources` in order; return (seconds, printed lines, errors)."""
-    start = time.perf_counter()
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "notebooks"))
-    printed, errors = [], []
-
-    def hook(message: dict) -> None:
-        kind, content = message["header"]["msg_type"], message["content"]
-        if kind == "stream":
-            printed.extend(content["text"].splitlines())
-        elif kind == "error":
-            errors.append(f"{content['ename']}: {content['evalue']}")
-
-    try:
-        for source in sources:
-            reply = client.execute_interactive(source, timeout=timeout, output_hook=hook)
-            if reply["content"]["status"] != "ok":
-                errors.append(f"cell failed: {source[:80]!r}")
-                break
-        seconds = time.perf_counter() - start
-        for source in (_KNOB_TIMER, _PEAK_MEMORY):
-            client.execute_interactive(source, timeout=timeout, output_hook=hook)
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-    return seconds, printed, errors
-
-
-def _tagged(printed: list[str], tag: str):
-    for line in printed:
-        if line.startswith(tag):
-            return json.loads(line[len(tag):])
-    return None
-
-
 def benchmark(paths: list[Path]) -> dict:
-    floor_s, _, floor_errors = _run_cells(["import torch\nimport course_utils"])
-    if floor_errors:
-        raise SystemExit(f"the floor notebook failed: {floor_errors}")
-    results = {"floor_s": floor_s, "notebooks": []}
+    floor = run_sources(["import torch\nimport course_utils"])
+    if floor.errors:
+        raise SystemExit(f"the floor notebook failed: {floor.errors}")
+    results = {"floor_s": floor.seconds, "notebooks": []}
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        sources = [c.source for c in nb.cells if c.cell_type == "code"]
-        seconds, printed, errors = _run_cells(sources)
+        run = run_sources(code_cells(path), extra=(_KNOB_TIMER, _PEAK_MEMORY),
+                          tags=("KNOBS", "PEAK"))
         results["notebooks"].append(dict(
-            notebook=path.stem, seconds=seconds, ratio=seconds / floor_s, errors=errors,
-            knobs=_tagged(printed, "KNOBS") or [], peak_mib=_tagged(printed, "PEAK"),
-            claims=sum(line.startswith("✓ ") for line in printed)))
+            notebook=path.stem, seconds=run.seconds, ratio=run.seconds / floor.seconds,
+            errors=run.errors, knobs=run.tagged.get("KNOBS") or [],
+            peak_mib=run.tagged.get("PEAK"),
+            claims=sum(line.startswith("✓ ") for line in run.stdout),
+            failed_claims=run.stderr.count("✗ claim does not hold")))
     return results
 
 
@@ -130,6 +93,8 @@ def report(results: dict) -> str:
             verdict += ", OVER MEMORY BUDGET"
         if nb["errors"]:
             verdict += f", ERRORS: {nb['errors']}"
+        if nb["failed_claims"]:
+            verdict += f", {nb['failed_claims']} FAILED CLAIMS"
         lines.append(f"{nb['notebook']:32s} {nb['seconds']:8.1f} {nb['ratio']:8.1f} "
                      f"{nb['peak_mib'] or 0:9.0f} {nb['claims']:7d}  {verdict}")
     lines.append(f"{'whole course':32s} {total:8.1f}  (budget 180 s)")
@@ -144,14 +109,14 @@ def report(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        default=sorted((ROOT / "notebooks").glob("*.ipynb")))
+                        default=NOTEBOOKS)
     args = parser.parse_args()
     results = benchmark([p.resolve() for p in args.notebooks])
     print(report(results))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
-    failed = any(nb["errors"] for nb in results["notebooks"])
+    failed = any(nb["errors"] or nb["failed_claims"] for nb in results["notebooks"])
     sys.exit(1 if failed else 0)
 
 

@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 
 from . import papers
 from .blocks import MLPStack, Residual, mlp_branch, mlp_stack, zero_last_linear
-from .claims import ClaimFailed, expect
+from .claims import above, below, between, expect
 from .data import reverse_task, two_spirals
 from .diagrams import draw_expressway
 from .exercises import EXERCISES, check, hint, solution
@@ -21,7 +21,7 @@ from .experiments.norm_statistics import (REDUCED_DIMS, PaddingProbe, invariance
                                           normalise_sequence, padding_probe)
 from .experiments.placement import (GradientsByDepth, OutputChangeByDepth, WarmupResult,
                                     ffn_gradient_profile, gradients_by_depth, output_change,
-                                    output_change_by_depth, train_reverser, warmup_study)
+                                    output_change_by_depth, warmup_study)
 from .experiments.shattered import (ShatteringResult, gradient_on_grid, lag1_autocorrelation,
                                     shattering)
 from .experiments.small_batch import SmallBatchResult, small_batch_study
@@ -39,7 +39,7 @@ from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
 from .progress import progress_bar
 from .quiz import QUIZZES, quiz
-from .runtime import pick_device, seed_everything, setup
+from .runtime import DEVICE, seed_everything, setup
 from .tables import Table
 from .training import History, evaluate, train
 from .transformer import (PLACEMENTS, TinyTransformer, TransformerBlock, deepnorm_constants,
@@ -50,7 +50,10 @@ from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_ex
 from .zoo import ZOO, ZooComparison, ZooStack, parameter_count, zoo_comparison
 
 __all__ = [
-    "ClaimFailed",
+    "above",
+    "below",
+    "between",
+    "DEVICE",
     "DegradationResult",
     "EXERCISES",
     "Explorer",
@@ -130,7 +133,6 @@ __all__ = [
     "padding_probe",
     "papers",
     "parameter_count",
-    "pick_device",
     "placement_explorer",
     "post_norm_sublayer",
     "pre_norm_sublayer",
@@ -147,7 +149,6 @@ __all__ = [
     "small_batch_study",
     "solution",
     "train",
-    "train_reverser",
     "two_spirals",
     "warmup_study",
     "zero_last_linear",

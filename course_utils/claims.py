@@ -1,16 +1,27 @@
-"""`expect`: every quantitative sentence of a notebook is checked by the cells after it."""
+"""`expect`: every quantitative sentence of a notebook is checked by the cells after it.
+
+    cu.expect(cu.below(worst_error, 6), "GroupNorm and LayerNorm stay flat", worst_error=worst_error)
+
+prints "✓ claim (figures)" when the condition holds. When it does not, it prints a ✗ line with
+the figures and what that means (to stderr, so it shows in red) and the lesson goes on: no later
+cell depends on a claim. Every test that runs a notebook fails on a ✗ (the root conftest.py for
+nbval, tests/test_claims_everywhere.py, the browser tests).
+
+A condition built with `above`, `below` and `between` knows its thresholds, so the numerics
+sweep (benchmarks/claims.py) can say how far each measured figure stayed from its threshold.
+"""
 
 from __future__ import annotations
 
+import json
 import math
-from numbers import Number
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from numbers import Number, Real
 from typing import Any
 
 import torch
-
-
-class ClaimFailed(AssertionError):
-    """A notebook's claim did not hold for the figures just measured."""
 
 
 def format_figure(value: Any) -> str:
@@ -30,14 +41,97 @@ def format_figure(value: Any) -> str:
     return str(value)
 
 
-def expect(condition: Any, claim: str, **figures: Any) -> None:
-    """Print "✓ claim (figures)" if `condition` holds, else raise ClaimFailed naming the claim.
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise TypeError(f"{what} must be one number, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{what} must be a number, got {type(value).__name__}")
+    return float(value)
 
-    Args:
-        condition: a bool, or a one-element bool tensor, computed from measured figures.
-        claim: the sentence of the prose being checked, as the reader should see it.
-        **figures: the measured numbers behind the condition, printed rounded.
-    """
+
+@dataclass(frozen=True)
+class Bound:
+    """One measured value against its threshold: value > limit ("above") or < limit ("below")."""
+
+    value: float
+    limit: float
+    kind: str
+
+    @property
+    def holds(self) -> bool:
+        return self.value > self.limit if self.kind == "above" else self.value < self.limit
+
+    @property
+    def margin(self) -> float:
+        """How far the value is from the limit, as a fraction of the limit: positive when the
+        bound holds (0.5: the value is 50 % of the limit past it); absolute if the limit is 0."""
+        gap = self.value - self.limit if self.kind == "above" else self.limit - self.value
+        if math.isnan(gap):
+            return -math.inf
+        return gap / abs(self.limit) if self.limit else gap
+
+
+class Condition:
+    """The bounds a claim states; true when all of them hold. Combine with `&`."""
+
+    def __init__(self, bounds: tuple[Bound, ...]):
+        self.bounds = bounds
+
+    def __and__(self, other: Condition) -> Condition:
+        if not isinstance(other, Condition):
+            raise TypeError("combine a bound with another bound (above, below, between) using &; "
+                            "check a True/False fact in its own cu.expect")
+        return Condition(self.bounds + other.bounds)
+
+    def __bool__(self) -> bool:
+        return all(b.holds for b in self.bounds)
+
+    @property
+    def margin(self) -> float:
+        """The smallest margin of its bounds: how close the claim came to failing."""
+        return min(b.margin for b in self.bounds)
+
+    def __repr__(self) -> str:
+        parts = [f"{format_figure(b.value)} {'>' if b.kind == 'above' else '<'} "
+                 f"{format_figure(b.limit)}" for b in self.bounds]
+        return " and ".join(parts)
+
+
+def above(value: Any, limit: Any) -> Condition:
+    """The claim `value > limit`, with its threshold kept for the numerics sweep."""
+    return Condition((Bound(_number(value, "value"), _number(limit, "limit"), "above"),))
+
+
+def below(value: Any, limit: Any) -> Condition:
+    """The claim `value < limit`, with its threshold kept for the numerics sweep."""
+    return Condition((Bound(_number(value, "value"), _number(limit, "limit"), "below"),))
+
+
+def between(value: Any, low: Any, high: Any) -> Condition:
+    """The claim `low < value < high`."""
+    return above(value, low) & below(value, high)
+
+
+@dataclass
+class ClaimRecord:
+    """One claim as checked: the sentence, whether it held, the figures and its margin (None for
+    an exact fact, such as two tensors being equal)."""
+
+    claim: str
+    held: bool
+    figures: dict[str, str] = field(default_factory=dict)
+    margin: float | None = None
+
+
+RECORD: list[ClaimRecord] = []
+"""Every claim checked in this Python process, in order (the numerics sweep reads it)."""
+
+
+def _as_condition(condition: Any, claim: str) -> bool | Condition:
+    if isinstance(condition, Condition):
+        return condition
     if isinstance(condition, torch.Tensor):
         if condition.numel() != 1:
             raise TypeError(f"expect() needs one True/False for the claim {claim!r}, got a tensor "
@@ -46,10 +140,55 @@ def expect(condition: Any, claim: str, **figures: Any) -> None:
     if type(condition).__module__ == "numpy" and type(condition).__name__ in ("bool", "bool_"):
         condition = bool(condition)             # numpy's bool (numpy 1: bool_, numpy 2: bool)
     if not isinstance(condition, bool):
-        raise TypeError(f"expect() needs a True/False condition for the claim {claim!r}, "
-                        f"got {type(condition).__name__}")
-    shown = ", ".join(f"{name} = {format_figure(v)}" for name, v in figures.items())
-    detail = f"  ({shown})" if shown else ""
-    if not condition:
-        raise ClaimFailed(f"claim does not hold: {claim}{detail}")
-    print(f"✓ {claim}{detail}")
+        raise TypeError(f"expect() needs a True/False condition (or cu.above / cu.below / "
+                        f"cu.between) for the claim {claim!r}, got {type(condition).__name__}")
+    return condition
+
+
+def held_in_tests(claim: str) -> tuple[int, int] | None:
+    """(runs held, runs tried) for `claim` in the course's numerics sweep, if it was swept."""
+    try:
+        text = resources.files("course_utils").joinpath("data/claims_held.json").read_text()
+        runs = json.loads(text)["claims"].get(claim)
+    except (OSError, ValueError, KeyError):
+        return None
+    return (runs["held"], runs["tried"]) if runs else None
+
+
+def _failure_note(claim: str) -> str:
+    runs = held_in_tests(claim)
+    where = (f"it held on {runs[0]} of {runs[1]} runs in the course's tests (several seeds, two "
+             "CPU roundings)" if runs else "it held in the course's tests")
+    return (f"  This run disagrees with the text above: {where}. Your machine's rounding or your "
+            "SEED led this experiment elsewhere. Try another SEED in the set-up cell; if the "
+            "claim fails again, please report it. The rest of the notebook still runs.")
+
+
+def expect(condition: Any, claim: str, **figures: Any) -> None:
+    """Check a claim of the prose against what was just measured and print the verdict.
+
+    Prints "✓ claim (figures)" if `condition` holds; otherwise a ✗ line with the figures and
+    what it means, to stderr, without stopping the notebook.
+
+    Args:
+        condition: a bool (or one-element bool tensor) for an exact fact, or a condition built
+            with `above`, `below`, `between` (and `&`) for a measured figure and its threshold.
+        claim: the sentence of the prose being checked, as the reader should see it.
+        **figures: the measured numbers behind the condition, printed rounded.
+    """
+    if not isinstance(claim, str) or not claim.strip():
+        raise TypeError("expect() needs the claim as a sentence (a non-empty str)")
+    checked = _as_condition(condition, claim)
+    held = bool(checked)
+    shown = {name: format_figure(v) for name, v in figures.items()}
+    RECORD.append(ClaimRecord(claim, held, shown,
+                              checked.margin if isinstance(checked, Condition) else None))
+    detail = ", ".join(f"{name} = {v}" for name, v in shown.items())
+    if not detail and isinstance(checked, Condition):
+        detail = repr(checked)
+    detail = f"  ({detail})" if detail else ""
+    if held:
+        print(f"✓ {claim}{detail}")
+    else:
+        sys.stdout.flush()
+        print(f"✗ claim does not hold: {claim}{detail}\n{_failure_note(claim)}", file=sys.stderr)

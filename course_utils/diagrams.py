@@ -45,7 +45,7 @@ def draw_plain_stack(ax: Axes, n_layers: int = 4) -> Axes:
         previous = centre + 0.4
     _arrow(ax, (previous, 0), (previous + 0.5, 0), colour="black")
     ax.text(previous + 0.7, 0, "y", ha="center", va="center", fontsize=13)
-    ax.text(-0.6, -0.65, "no residual: every car crawls through every intersection",
+    ax.text(-0.6, -0.65, "plain: every car crawls through every intersection",
             color=colour, fontsize=10)
     _frame(ax, n_layers, "Plain stack:  $x_{l+1} = F_l(x_l)$", top=0.5)
     return ax

@@ -6,10 +6,12 @@ notebook. Plotting functions take an `ax` and return it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import torch
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -35,7 +37,7 @@ class Series:
 
 
 SERIES = {
-    "plain": Series("no residual", OKABE_ITO["vermillion"], "s"),
+    "plain": Series("plain", OKABE_ITO["vermillion"], "s"),
     "residual": Series("residual", OKABE_ITO["blue"], "o"),
     "post_norm": Series("post-norm", OKABE_ITO["orange"], "^"),
     "pre_norm": Series("pre-norm", OKABE_ITO["green"], "v"),
@@ -116,15 +118,33 @@ def smooth(values: Sequence[float], window: int) -> list[float]:
     return out
 
 
-def plot_loss_curve(ax: Axes, loss: Sequence[float], *, key: str, label: str | None = None,
-                    linestyle: str = "-", window: int = 25) -> Axes:
-    """Plot a training-loss curve, smoothed over `window` steps, against the step."""
-    style = series(key)
-    ax.plot(smooth(loss, window), color=style.color, linestyle=linestyle,
-            label=label or style.label)
+def plot_seed_curves(ax: Axes, curves: torch.Tensor, *, color: str, label: str,
+                     linestyle: str = "-", marker: str = "o", window: int = 25) -> list[float]:
+    """Training curves of one configuration on several seeds, (n_seeds, steps): each seed as a
+    faint line, the median over seeds in full colour with markers every 50 steps. Curves are
+    smoothed over `window` steps; a diverged seed (inf) is drawn up to where it diverged.
+    Returns the median curve."""
+    finite = torch.where(torch.isfinite(curves), curves, torch.nan)
+    smoothed = [smooth(row.tolist(), window) for row in finite]
+    for row in smoothed:
+        ax.plot(row, color=color, linestyle=linestyle, linewidth=0.8, alpha=0.3)
+    middle = finite.nanmedian(dim=0).values.tolist()
+    middle = smooth(middle, window)
+    ax.plot(middle, color=color, linestyle=linestyle, linewidth=2, marker=marker, markevery=50,
+            markersize=5, label=f"{label} (median of {len(smoothed)} seeds)")
     ax.set_xlabel("training step")
     ax.set_ylabel(f"training loss (mean of {window} steps)")
     ax.grid(True, alpha=0.3)
+    return middle
+
+
+def fit_ylim(ax: Axes, *, bottom: float = 0.0, headroom: float = 0.08) -> Axes:
+    """A linear y-range from `bottom` to just above the highest finite point drawn: nothing is
+    clipped, and the range follows the data."""
+    values = [v for line in ax.get_lines() for v in line.get_ydata()
+              if isinstance(v, (int, float)) and math.isfinite(v)]
+    top = max(values, default=1.0)
+    ax.set_ylim(bottom, top + headroom * (top - bottom))
     return ax
 
 

@@ -1,9 +1,12 @@
-"""A seeded training loop for classifiers, returning a plain-data history."""
+"""Seeded training loops for classifiers, returning plain data: `train` for one model, and
+`train_batched` for n models trained as one computation (their batched twin from
+course_utils.batched), each on its own data and its own stream of mini-batches."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -11,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .runtime import pick_device
-from .validation import check_choice, check_float, check_int
+from .batched import BatchedOptimizer
+from .validation import check_choice, check_float, check_int, check_seed
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -52,11 +55,51 @@ class History:
         return sum(tail) / len(tail) if tail else math.nan
 
 
-def _check_data(X: torch.Tensor, y: torch.Tensor) -> None:
+@dataclass
+class Runs:
+    """Training curves of n models trained together, row m for model m (e.g. one seed each).
+
+    Attributes:
+        loss: (n, steps) mini-batch loss; inf from the step a model diverged on.
+        accuracy: (n, steps) mini-batch accuracy.
+        seconds: wall-clock time of the whole batched run.
+    """
+
+    loss: torch.Tensor
+    accuracy: torch.Tensor
+    seconds: float = 0.0
+
+    @property
+    def diverged(self) -> torch.Tensor:
+        """(n,) True for each model whose loss became NaN or infinite."""
+        return ~torch.isfinite(self.loss).all(dim=1)
+
+    def final_loss(self, window: int = 50) -> list[float]:
+        """Each model's mean loss over the last `window` steps (inf if it diverged)."""
+        return self.loss[:, -window:].mean(dim=1).tolist()
+
+    def final_accuracy(self, window: int = 50) -> list[float]:
+        """Each model's mean mini-batch accuracy over the last `window` steps."""
+        return self.accuracy[:, -window:].mean(dim=1).tolist()
+
+    def select(self, rows: Sequence[int]) -> Runs:
+        """The runs of the models `rows`, in that order."""
+        rows = list(rows)
+        return Runs(self.loss[rows], self.accuracy[rows], self.seconds)
+
+    def history(self, m: int) -> History:
+        """Model m's run as a History."""
+        return History(self.loss[m].tolist(), self.accuracy[m].tolist(), self.seconds,
+                       bool(self.diverged[m]))
+
+
+def _check_data(X: torch.Tensor, y: torch.Tensor, *, batched: bool = False) -> None:
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
         raise TypeError("X and y must be torch tensors (use course_utils.two_spirals to make some)")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y hold different numbers of samples: {X.shape[0]} vs {y.shape[0]}")
+    samples = 1 if batched else 0
+    if X.ndim <= samples or y.ndim <= samples or X.shape[:samples + 1] != y.shape[:samples + 1]:
+        raise ValueError(f"X and y hold different numbers of samples: shapes {tuple(X.shape)} "
+                         f"and {tuple(y.shape)}")
     if y.dtype != torch.long:
         raise TypeError(f"y must hold integer class labels (torch.long), got {y.dtype}")
 
@@ -69,23 +112,27 @@ def _loss_and_accuracy(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Ten
     return loss, accuracy
 
 
+def _warmup_factor(step: int, warmup_steps: int) -> float:
+    """The linear warm-up: lr * (step + 1) / warmup_steps for the first warmup_steps steps."""
+    return min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+
+
 def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int,
           batch_size: int = 64, lr: float = 0.05, optimizer: str = "sgd",
           momentum: float = 0.9, weight_decay: float = 1e-4, warmup_steps: int = 0,
-          seed: int = 0, device: torch.device | None = None,
-          progress: Progress | None = None) -> History:
+          seed: int = 0, progress: Progress | None = None) -> History:
     """Train `model` on (X, y) with cross-entropy and return its History.
 
     Mini-batches are drawn with replacement from a generator seeded by `seed`, so the same model
     initialisation and seed give the same history. The learning rate rises linearly from
-    lr / warmup_steps to lr over the first `warmup_steps` steps, then stays at lr.
+    lr / warmup_steps to lr over the first `warmup_steps` steps, then stays at lr. The model
+    trains where its parameters are (the course keeps everything on the CPU).
 
     Args:
         model: maps a (B, ...) batch of X to logits (B, classes) or (B, T, classes).
         X: inputs, (N, ...); y: integer labels, (N,) or (N, T).
         steps: optimisation steps; batch_size: samples per step.
         optimizer: "sgd" (with momentum) or "adam" (betas 0.9, 0.98 as in Xiong et al. 2020).
-        device: where to train; default: CUDA if present, else the CPU.
         progress: an object with tqdm's update(n), advanced once per step.
     """
     _check_data(X, y)
@@ -94,8 +141,9 @@ def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int,
     lr = check_float("lr", lr, minimum=0.0)
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
     check_choice("optimizer", optimizer, OPTIMIZERS)
-    device = device or pick_device()
-    model.to(device).train()
+    seed = check_seed(seed)
+    device = next(model.parameters()).device
+    model.train()
     X, y = X.to(device), y.to(device)
     if optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
@@ -103,13 +151,12 @@ def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int,
     else:
         opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98),
                                weight_decay=weight_decay)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(seed)
     history = History()
     start = time.perf_counter()
     for step in range(steps):
-        if warmup_steps:
-            for group in opt.param_groups:
-                group["lr"] = lr * min(1.0, (step + 1) / warmup_steps)
+        for group in opt.param_groups:
+            group["lr"] = lr * _warmup_factor(step, warmup_steps)
         idx = torch.randint(0, X.shape[0], (batch_size,), generator=gen).to(device)
         # forward pass
         loss, accuracy = _loss_and_accuracy(model(X[idx]), y[idx])
@@ -132,6 +179,68 @@ def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int,
     return history
 
 
+def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: Sequence[int],
+                  steps: int, batch_size: int = 64, lr: float = 0.05, optimizer: str = "sgd",
+                  momentum: float = 0.9, weight_decay: float = 1e-4,
+                  warmup_steps: int | Sequence[int] = 0,
+                  progress: Progress | None = None) -> Runs:
+    """Train a batched model (course_utils.batched) of n models at once; return their Runs.
+
+    Model m trains on its own data X[m], y[m] with mini-batches drawn by a generator seeded by
+    seeds[m], exactly as `train` would draw them for that model alone, and with its own warm-up
+    (warmup_steps may give one per model). A model whose loss becomes NaN or infinite is
+    recorded as diverged (inf from then on); the others go on.
+
+    Args:
+        model: a BatchedMLPStack or BatchedTransformer of n models.
+        X: (n, N, ...) inputs; y: (n, N) or (n, N, T) integer labels.
+    """
+    _check_data(X, y, batched=True)
+    n = X.shape[0]
+    seeds = [check_seed(s) for s in seeds]
+    if len(seeds) != n or getattr(model, "n_models", n) != n:
+        raise ValueError(f"{getattr(model, 'n_models', '?')} models, {n} data sets and "
+                         f"{len(seeds)} seeds: give one of each per model")
+    steps = check_int("steps", steps)
+    batch_size = check_int("batch_size", batch_size)
+    lr = check_float("lr", lr, minimum=0.0)
+    warmups = [warmup_steps] * n if isinstance(warmup_steps, int) else list(warmup_steps)
+    warmups = [check_int("warmup_steps", w, minimum=0) for w in warmups]
+    if len(warmups) != n:
+        raise ValueError(f"warmup_steps gives {len(warmups)} values for {n} models")
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    model.train()
+    opt = BatchedOptimizer(model.parameters(), kind=optimizer, momentum=momentum,
+                           weight_decay=weight_decay)
+    generators = [torch.Generator().manual_seed(s) for s in seeds]
+    rows = torch.arange(n).unsqueeze(1)
+    alive = torch.ones(n, dtype=torch.bool)
+    losses, accuracies = [], []
+    start = time.perf_counter()
+    for step in range(steps):
+        idx = torch.stack([torch.randint(0, X.shape[1], (batch_size,), generator=g)
+                           for g in generators])                      # (n, batch_size)
+        # forward pass: every model on its own mini-batch
+        logits = model(X[rows, idx])
+        targets = y[rows, idx]
+        per_row = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                  reduction="none")
+        loss = per_row.view(n, -1).mean(dim=1)                          # (n,)
+        correct = (logits.argmax(-1) == targets).float().view(n, -1).mean(dim=1)
+        alive &= torch.isfinite(loss.detach())
+        losses.append(torch.where(alive, loss.detach(), math.inf))
+        accuracies.append(correct)
+        # backward pass and update: each model's gradient is that of its own mean loss
+        opt.zero_grad()
+        torch.where(alive, loss, 0.0).sum().backward()
+        factors = torch.tensor([_warmup_factor(step, w) for w in warmups])
+        opt.step(lr * factors * alive)
+        if progress is not None:
+            progress.update(1)
+    return Runs(torch.stack(losses, dim=1), torch.stack(accuracies, dim=1),
+                time.perf_counter() - start)
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """(loss, accuracy) of `model` on all of (X, y) in eval mode (BatchNorm uses running stats)."""
@@ -144,3 +253,16 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float,
     finally:
         model.train(was_training)
     return loss.item(), accuracy
+
+
+@torch.no_grad()
+def evaluate_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(n,) accuracy of each model of a batched model on its own (X[m], y[m]), in eval mode."""
+    _check_data(X, y, batched=True)
+    was_training = model.training
+    model.eval()
+    try:
+        logits = model(X)
+    finally:
+        model.train(was_training)
+    return (logits.argmax(-1) == y).float().reshape(X.shape[0], -1).mean(dim=1)

@@ -3,7 +3,6 @@ al. 2017), pre-norm (GPT-2; Xiong et al. 2020) and DeepNorm (Wang et al. 2022)."
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch

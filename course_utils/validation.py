@@ -22,6 +22,11 @@ def check_int(name: str, value: Any, *, minimum: int = 1, maximum: int | None = 
     return value
 
 
+def check_seed(value: Any, name: str = "seed") -> int:
+    """Return `value` if it is a valid random seed: a whole number with 0 <= seed < 2**63."""
+    return check_int(name, value, minimum=0, maximum=2**63 - 1)
+
+
 def check_float(name: str, value: Any, *, minimum: float | None = None,
                 maximum: float | None = None) -> float:
     """Return `value` as a finite float in [minimum, maximum], else raise."""
@@ -35,6 +40,17 @@ def check_float(name: str, value: Any, *, minimum: float | None = None,
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {value}")
     return value
+
+
+def as_tuple(name: str, value: Any) -> tuple:
+    """`value` as a non-empty tuple: a sequence as it is, a single number wrapped, else raise."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence such as (8, 56), got {value!r}")
+    if not value:
+        raise ValueError(f"{name} is empty: give at least one value")
+    return tuple(value)
 
 
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:

@@ -23,7 +23,7 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
         draw=lambda profiles, residual, **_: draw_init_profiles(profiles, residual=residual),
         knobs={
             "n_blocks": slider(2, 64, value=32, step=2, description="blocks"),
-            "residual": dropdown({"residual": True, "no residual": False}, value=True,
+            "residual": dropdown({"residual": True, "plain": False}, value=True,
                                  description="skip"),
             "norm": dropdown({"no norm": "none", "BatchNorm": "batch", "LayerNorm": "layer"},
                              value="none", description="norm"),
@@ -53,12 +53,14 @@ def shortcut_gain_explorer(*, seed: int = 0) -> Explorer:
 
 
 def lesion_explorer(result: LesionResult) -> Explorer:
-    """Which block to delete -> decision regions of both nets without it, and every accuracy."""
-    options = {"none (intact)": 0, **{f"block {i}": i for i in range(1, result.n_blocks + 1)}}
+    """Which block to delete -> decision regions of the first seed's nets without it, and every
+    block's accuracy over the seeds. Blocks are counted from 0, as in `model.blocks[i]`."""
+    intact = -1
+    options = {"none (intact)": intact, **{f"block {i}": i for i in range(result.n_blocks)}}
     explorer = Explorer(
         compute=lambda deleted: result,
-        draw=lambda result, deleted: draw_lesion(result, deleted=deleted or None),
-        knobs={"deleted": dropdown(options, value=0, description="delete")},
+        draw=lambda result, deleted: draw_lesion(result, deleted=None if deleted == intact else deleted),
+        knobs={"deleted": dropdown(options, value=intact, description="delete")},
         title="Delete one block from each trained net",
     )
     explorer.show()

@@ -15,18 +15,23 @@ def test_init_profiles_compares_stacks_with_the_same_initial_weights():
     assert result.plain.activation_rms[0] == result.residual.activation_rms[0]
 
 
-def test_degradation_returns_every_run_by_name():
-    result = degradation(n_layers=(4, 6), steps=5, progress=False, seed=1)
-    assert set(result.histories) == {"plain-4", "residual-4", "plain-6", "residual-6"}
+def test_degradation_returns_every_run_by_name_with_one_row_per_seed():
+    result = degradation(n_layers=(4, 6), steps=5, progress=False, seed=1, n_seeds=3)
+    assert set(result.runs) == {"plain-4", "residual-4", "plain-6", "residual-6"}
+    assert result.seeds == (1, 2, 3) and result.runs["plain-6"].loss.shape == (3, 5)
     assert set(result.branch_ratio) == {"residual-4", "residual-6"}
-    assert len(result.branch_ratio["residual-6"]) == 2
-    assert result.final_loss(residual=True, n_layers=4) == result.histories["residual-4"].final_loss()
+    assert len(result.branch_ratio["residual-6"]) == 3                 # seeds
+    assert len(result.branch_ratio["residual-6"][0]) == 2              # blocks
+    assert result.final_loss(residual=True, n_layers=4) == result.runs["residual-4"].final_loss()
+    assert result.median_final_loss(True, 4) == statistics.median(result.final_loss(True, 4))
 
 
-def test_degradation_is_reproducible():
-    a = degradation(n_layers=(4,), steps=10, progress=False, seed=2)
-    b = degradation(n_layers=(4,), steps=10, progress=False, seed=2)
-    assert a.histories["plain-4"].loss == b.histories["plain-4"].loss
+def test_degradation_is_reproducible_and_a_seed_s_run_does_not_depend_on_its_neighbours():
+    a = degradation(n_layers=(4,), steps=10, progress=False, seed=2, n_seeds=2)
+    b = degradation(n_layers=(4,), steps=10, progress=False, seed=2, n_seeds=2)
+    assert torch.equal(a.runs["plain-4"].loss, b.runs["plain-4"].loss)
+    alone = degradation(n_layers=(4,), steps=10, progress=False, seed=3, n_seeds=1)
+    assert torch.allclose(alone.runs["plain-4"].loss[0], a.runs["plain-4"].loss[1], atol=1e-4)
 
 
 @pytest.mark.parametrize("depths, message", [((5,), "even"), ((2,), "at least 4")])
@@ -40,7 +45,7 @@ def test_branch_ratio_is_zero_for_zeroed_branches_and_needs_a_residual_stack():
     assert branch_to_stream_ratio(mlp_stack(3, branch_init="zero"), X) == [0.0, 0.0, 0.0]
     ratios = branch_to_stream_ratio(mlp_stack(3), X)
     assert statistics.median(ratios) > 0
-    with pytest.raises(ValueError, match="residual stack"):
+    with pytest.raises(ValueError, match="residual MLPStack"):
         branch_to_stream_ratio(mlp_stack(3, residual=False), X)
 
 
@@ -54,11 +59,18 @@ def test_placement_probes_are_seeded_and_sized():
     assert warm < full / 10                # a warm-up's first step is 100 times smaller
 
 
-def test_warmup_study_trains_each_placement_with_and_without_warmup(monkeypatch):
+def test_warmup_study_trains_every_run_on_every_seed(monkeypatch):
     from course_utils.experiments import placement
     monkeypatch.setitem(placement.WARMUP, "steps", 3)
-    result = placement.warmup_study(placements=("pre",), progress=False)
-    assert set(result.histories) == {("pre", 0), ("pre", placement.WARMUP["warmup_steps"])}
-    assert all(len(h.loss) == 3 for h in result.histories.values())
+    result = placement.warmup_study(seed=4, n_seeds=2, progress=False)
+    assert set(result.runs) == set(placement.WARMUP_RUNS) and result.seeds == (4, 5)
+    assert all(runs.loss.shape == (2, 3) for runs in result.runs.values())
+    assert len(result.final_loss("post", True, skip=False)) == 2
     with pytest.raises(ValueError, match="unknown placement"):
-        placement.train_reverser("middle", warmup=False)
+        placement.reverser("middle")
+
+
+def test_output_change_by_depth_has_one_row_per_seed():
+    from course_utils import output_change_by_depth
+    result = output_change_by_depth((1, 2), placements=("pre",), seed=0, n_seeds=2)
+    assert result.change["pre"].shape == (2, 2) and len(result.median("pre")) == 2

@@ -6,6 +6,7 @@ import torch
 
 from course_utils import (REDUCED_DIMS, invariance_table, normalise_sequence, padding_probe,
                           small_batch_study)
+from course_utils.batched import BatchedMLPStack
 from course_utils.experiments.small_batch import error_with_batch_statistics, small_batch_net
 from course_utils.papers import BA2016_INVARIANCE, INVARIANCES
 
@@ -56,12 +57,15 @@ def test_invariance_table_matches_the_paper(seed):
     assert all(len(row) == len(INVARIANCES) for row in table.values())
 
 
-def test_small_batch_study_records_every_norm_and_batch_size():
-    result = small_batch_study(batch_sizes=(64, 32), norms=("batch", "layer"), progress=False)
-    assert set(result.error) == {"batch", "layer"}
-    assert len(result.error["batch"]) == len(result.batch_stat_error) == 2
-    assert all(0 <= e <= 100 for e in result.error["layer"])
-    assert result.at("layer", 32) == result.error["layer"][1]
+def test_small_batch_study_records_every_norm_batch_size_and_seed():
+    result = small_batch_study(batch_sizes=(64, 32), norms=("batch", "layer"), seed=2, n_seeds=3,
+                               progress=False)
+    assert set(result.error) == {"batch", "layer"} and result.seeds == (2, 3, 4)
+    assert result.error["batch"].shape == result.batch_stat_error.shape == (3, 2)
+    assert ((0 <= result.error["layer"]) & (result.error["layer"] <= 100)).all()
+    assert result.at("layer", 32) == result.error["layer"][:, 1].tolist()
+    assert result.median("layer")[1] == result.error["layer"][:, 1].median().item()
+    assert len(result.median_batch_stat_error()) == 2
 
 
 def test_small_batch_study_refuses_batch_size_one():
@@ -70,8 +74,8 @@ def test_small_batch_study_refuses_batch_size_one():
 
 
 def test_batch_statistics_use_shuffled_batches_and_leave_the_model_in_eval_mode():
-    model = small_batch_net("batch", seed=0)
-    X = torch.randn(64, 2)
-    y = torch.cat([torch.zeros(32), torch.ones(32)]).long()
+    model = BatchedMLPStack([small_batch_net("batch", seed=s) for s in (0, 1)])
+    X = torch.randn(2, 64, 2)
+    y = torch.cat([torch.zeros(32), torch.ones(32)]).long().expand(2, -1)
     error = error_with_batch_statistics(model, X, y, 8)
-    assert 0 <= error <= 100 and not model.training
+    assert error.shape == (2,) and ((0 <= error) & (error <= 100)).all() and not model.training

@@ -2,6 +2,7 @@ import math
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
 from course_utils import (SERIES, degradation, draw_degradation, draw_expressway,
                           draw_init_profiles, init_profiles, new_figure)
@@ -9,7 +10,7 @@ from course_utils.plotting import plot_layer_profile, series, smooth
 
 
 def test_every_series_has_a_label_and_a_distinct_colour_within_its_family():
-    assert SERIES["plain"].label == "no residual"
+    assert SERIES["plain"].label == "plain"
     assert SERIES["pre_norm"].label == "pre-norm" and SERIES["post_norm"].label == "post-norm"
     families = [("plain", "residual"), ("post_norm", "pre_norm", "deepnorm"),
                 ("none", "batch", "layer")]
@@ -28,7 +29,7 @@ def test_layer_profile_uses_a_log_axis_and_shows_exact_zeros():
     assert ax.get_yscale() == "log" and ax.get_ylabel() == "gradient"
     assert "input → output" in ax.get_xlabel()
     labels = [line.get_label() for line in ax.lines]
-    assert labels == ["no residual", "no residual: exactly 0"]
+    assert labels == ["plain", "plain: exactly 0"]
 
 
 def test_smooth_is_a_trailing_mean():
@@ -44,12 +45,14 @@ def test_init_profile_figure_has_two_labelled_log_panels():
     plt.close(fig)
 
 
-def test_degradation_figure_draws_every_run_with_the_chance_line():
-    result = degradation(n_layers=(4, 6), steps=3, progress=False)
+def test_degradation_figure_draws_every_seed_and_the_median_with_the_chance_line():
+    result = degradation(n_layers=(4, 6), steps=3, progress=False, n_seeds=2)
     fig = draw_degradation(result)
     ax = fig.axes[0]
     labels = {line.get_label() for line in ax.lines}
-    assert {"no residual, 4 layers", "residual, 6 layers"} <= labels
+    assert {"plain, 4 layers (median of 2 seeds)", "residual, 6 layers (median of 2 seeds)"} <= labels
+    faint = [line for line in ax.lines if line.get_alpha() == 0.3]
+    assert len(faint) == 4 * 2                              # every run of every seed
     assert any(line.get_ydata()[0] == pytest.approx(math.log(2)) for line in ax.lines)
     assert ax.get_xlabel() == "training step" and "training loss" in ax.get_ylabel()
 
@@ -70,11 +73,15 @@ def test_normalisation_figures_are_labelled():
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in flat)
     assert "batch of 4, 2 padding tokens" in fig._suptitle.get_text()
     assert len(draw_norm_axes(("batch", "layer", "rms")).axes) == 3
-    result = SmallBatchResult((32, 2), {"batch": [1.0, 40.0], "layer": [1.0, 1.0]}, [5.0, 45.0])
+    result = SmallBatchResult((32, 2), (0, 1), {"batch": torch.tensor([[1.0, 40.0], [2.0, 35.0]]),
+                                                "layer": torch.tensor([[1.0, 1.0], [0.5, 2.0]])},
+                              torch.tensor([[5.0, 45.0], [6.0, 41.0]]))
     fig = draw_small_batch(result)
     ours = fig.axes[0]
     assert ours.get_ylabel() == "test error (%)" and ours.xaxis_inverted()
-    assert len(ours.get_lines()) == 3                       # BN eval, LN, BN batch statistics
+    medians = [line for line in ours.get_lines() if line.get_label().endswith(": median")]
+    assert len(medians) == 3                                # BN eval, LN, BN batch statistics
+    assert len(ours.get_lines()) == 3 + 3 * 2               # and a row of dots per seed
     grid = draw_invariance_grid(invariance_table())
     marks = [t.get_text() for t in grid.axes[0].texts]
     assert marks.count("✓") == 11 and marks.count("✗") == 7
@@ -89,7 +96,8 @@ def test_placement_and_zoo_figures_are_labelled():
     figures = [
         draw_gradients_at_init({"post": [1.0, 2.0], "pre": [2.0, 1.0]},
                                GradientsByDepth((2, 4), {"post": [1, 2], "pre": [1, 0.5]})),
-        draw_output_change(OutputChangeByDepth((1, 2), {"post": [0.01, 0.1], "pre": [0.01, 0.05]})),
+        draw_output_change(OutputChangeByDepth((1, 2), (0, 1), {"post": torch.tensor([[0.01, 0.1], [0.02, 0.2]]),
+                                                                "pre": torch.tensor([[0.01, 0.05], [0.01, 0.04]])})),
         draw_placement_probe([0.5, 0.6], {"post": 1.0, "pre": 0.5, "deepnorm": 0.1},
                              placement="pre", lr=1e-3, warmup=True),
         draw_zoo_comparison(zoo_comparison(2), highlight="highway"),

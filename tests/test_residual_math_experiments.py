@@ -25,11 +25,15 @@ def test_the_init_profile_has_one_value_per_layer_and_depends_on_the_gain():
     assert scaled_init_profile(8, 0.5, seed=0).gradient_rms == half.gradient_rms
 
 
-def test_shortcut_scaling_trains_each_gain_from_the_same_seed():
-    result = shortcut_scaling(gains=(1.0, 0.0), n_blocks=2, steps=5, progress=False, seed=1)
-    assert set(result.histories) == {1.0, 0.0}
-    assert all(len(h.loss) == 5 for h in result.histories.values())
-    assert math.isfinite(result.final_loss(1.0)) and result.first_layer_gradient[0.0] > 0
+def test_shortcut_scaling_trains_each_gain_on_each_seed():
+    result = shortcut_scaling(gains=(1.0, 0.0), n_blocks=2, steps=5, progress=False, seed=1,
+                              n_seeds=2)
+    assert set(result.runs) == {1.0, 0.0} and result.seeds == (1, 2)
+    assert all(runs.loss.shape == (2, 5) for runs in result.runs.values())
+    assert math.isfinite(result.median_final_loss(1.0))
+    assert all(g > 0 for g in result.first_layer_gradient[0.0])
+    with pytest.raises(ValueError, match="repeat"):
+        shortcut_scaling(gains=(1.0, 1.0), steps=1, progress=False)
 
 
 def test_deleting_a_block_is_temporary_and_keeps_the_skip():

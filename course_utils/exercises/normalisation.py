@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
                        expect_tensor)

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import torch
 
+from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
 from ..progress import progress_bar
-from ..training import History, train
-from ..validation import check_int
+from ..training import Runs, train_batched
+from ..validation import as_tuple, check_int
+from .seeds import median, seed_range, seeded, stacked
 
 
 @dataclass
@@ -31,12 +33,9 @@ def init_profiles(n_blocks: int, *, norm: str = "batch", width: int = 32, n_samp
     Both stacks are initialised from the same seed; the global random state is left untouched.
     """
     X, y = two_spirals(n_samples, seed=seed)
-    profiles = {}
-    for residual in (True, False):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            model = mlp_stack(n_blocks, residual=residual, norm=norm, width=width)
-        profiles[residual] = layer_profile(model, X, y)
+    profiles = {residual: layer_profile(seeded(lambda: mlp_stack(n_blocks, residual=residual,
+                                                                 norm=norm, width=width), seed), X, y)
+                for residual in (True, False)}
     return InitProfiles(n_blocks, norm, residual=profiles[True], plain=profiles[False])
 
 
@@ -47,61 +46,84 @@ def run_name(residual: bool, n_layers: int) -> str:
 
 @torch.no_grad()
 def branch_to_stream_ratio(model: MLPStack, X: torch.Tensor) -> list[float]:
-    """RMS F(x_l) / RMS x_l for each block l of a residual stack: how much each branch changes
-    the stream it is added to (He et al. 2015, Fig. 7 analogue)."""
-    if not model.residual:
-        raise ValueError("branch_to_stream_ratio needs a residual stack (residual=True)")
-    ratios = []
-    x = model.stem(X)
-    for block in model.blocks:
-        branch_out = block[0].branch(x)
-        ratios.append((branch_out.pow(2).mean().sqrt() / x.pow(2).mean().sqrt()).item())
-        x = block(x)
-    return ratios
+    """RMS F(x_l) / RMS x_l for each block l of a residual stack, in eval mode: how much each
+    branch changes the stream it is added to (He et al. 2015, Fig. 7 analogue)."""
+    if not isinstance(model, MLPStack) or not model.residual:
+        raise ValueError("branch_to_stream_ratio needs a residual MLPStack (mlp_stack(..., residual=True))")
+    batched_model = BatchedMLPStack([model])
+    return batched_branch_ratios(batched_model, model.check_input(X).unsqueeze(0))[0]
+
+
+@torch.no_grad()
+def batched_branch_ratios(model: BatchedMLPStack, X: torch.Tensor) -> list[list[float]]:
+    """`branch_to_stream_ratio` for every model of a batched stack, X (n, N, d_in)."""
+    was_training = model.training
+    model.eval()
+    try:
+        ratios = []
+        x = model.stem(X)                                          # (n, N, width)
+        for block in model.blocks:
+            rms = lambda t: t.pow(2).mean(dim=(1, 2)).sqrt()       # one RMS per model
+            ratios.append((rms(block.branch(x)) / rms(x)).tolist())
+            x = block(x)
+    finally:
+        model.train(was_training)
+    return [list(per_model) for per_model in zip(*ratios)]        # [model][block]
 
 
 @dataclass
 class DegradationResult:
-    """Training histories of plain and residual stacks of several depths (He et al. 2015, Fig. 1).
+    """Training runs of plain and residual stacks of several depths, on several seeds (He et
+    al. 2015, Fig. 1).
 
     Attributes:
-        histories: {"plain-8": History, "residual-56": History, ...}.
-        branch_ratio: for each residual run, `branch_to_stream_ratio` after training.
+        seeds: the seeds, one run of every net per seed.
         n_layers: the depths trained, in weight layers.
+        runs: {"plain-8": Runs, "residual-56": Runs, ...}, row i for seeds[i].
+        branch_ratio: for each residual net, per seed, `branch_to_stream_ratio` after training.
     """
 
-    histories: dict[str, History]
-    branch_ratio: dict[str, list[float]]
+    seeds: tuple[int, ...]
     n_layers: tuple[int, ...]
+    runs: dict[str, Runs]
+    branch_ratio: dict[str, list[list[float]]]
 
-    def final_loss(self, residual: bool, n_layers: int) -> float:
-        """Training loss at the end of the run (mean of the last 50 steps)."""
-        return self.histories[run_name(residual, n_layers)].final_loss()
+    def final_loss(self, residual: bool, n_layers: int) -> list[float]:
+        """Training loss at the end of each seed's run (mean of its last 50 steps)."""
+        return self.runs[run_name(residual, n_layers)].final_loss()
+
+    def median_final_loss(self, residual: bool, n_layers: int) -> float:
+        """The median over seeds of `final_loss`."""
+        return median(self.final_loss(residual, n_layers))
 
 
 def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 400, width: int = 32,
-                lr: float = 0.02, batch_size: int = 64, seed: int = 0,
+                lr: float = 0.02, batch_size: int = 64, seed: int = 0, n_seeds: int = 5,
                 progress: bool = True) -> DegradationResult:
-    """Train plain and residual MLP stacks of each depth in `n_layers` on two spirals.
+    """Train plain and residual MLP stacks of each depth in `n_layers` on two spirals, on seeds
+    seed, seed + 1, ..., each seed with its own data, initial weights and mini-batches.
 
     Setup after He et al. 2015 (CIFAR): SGD with momentum 0.9, weight decay 1e-4, BatchNorm after
     every linear layer; the nets differ only in the identity path. Depths count weight layers
-    (2 per block + stem + head), so each must be even and at least 4.
+    (2 per block + stem + head), so each must be even and at least 4. Every net of one depth,
+    plain and residual, every seed, trains as one batched computation.
     """
-    depths = tuple(check_int("n_layers", n, minimum=4) for n in n_layers)
+    depths = tuple(check_int("n_layers", n, minimum=4) for n in as_tuple("n_layers", n_layers))
     if any(n % 2 for n in depths):
         raise ValueError(f"depths count 2 layers per block plus 2, so must be even: {depths}")
-    X, y = two_spirals(2000, seed=seed)
-    histories, ratios = {}, {}
-    with progress_bar(2 * len(depths) * steps, "degradation runs", enabled=progress) as bar:
+    seeds = seed_range(seed, n_seeds)
+    X, y = stacked([two_spirals(2000, seed=s) for s in seeds])
+    X, y = torch.cat([X, X]), torch.cat([y, y])                    # plain models, then residual
+    runs, ratios = {}, {}
+    with progress_bar(len(depths) * steps, "degradation runs", enabled=progress) as bar:
         for depth in depths:
-            for residual in (False, True):
-                with torch.random.fork_rng(devices=[]):
-                    torch.manual_seed(seed)
-                    model = mlp_stack((depth - 2) // 2, residual=residual, width=width)
-                name = run_name(residual, depth)
-                histories[name] = train(model, X, y, steps=steps, lr=lr, batch_size=batch_size,
-                                        seed=seed, progress=bar)
-                if residual:
-                    ratios[name] = branch_to_stream_ratio(model, X.to(next(model.parameters()).device))
-    return DegradationResult(histories, ratios, depths)
+            models = [seeded(lambda: mlp_stack((depth - 2) // 2, residual=residual, width=width), s)
+                      for residual in (False, True) for s in seeds]
+            model = BatchedMLPStack(models)
+            both = train_batched(model, X, y, seeds=seeds * 2, steps=steps, lr=lr,
+                                 batch_size=batch_size, progress=bar)
+            n = len(seeds)
+            runs[run_name(False, depth)] = both.select(range(n))
+            runs[run_name(True, depth)] = both.select(range(n, 2 * n))
+            ratios[run_name(True, depth)] = batched_branch_ratios(model, X)[n:]
+    return DegradationResult(seeds, depths, runs, ratios)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..batched import BatchedTransformer
 from ..data import reverse_task
 from ..progress import progress_bar
-from ..training import History, train
+from ..training import Runs, train_batched
 from ..transformer import PLACEMENTS, TinyTransformer
-from ..validation import check_choice, check_float, check_int
+from ..validation import as_tuple, check_choice, check_float, check_int
+from .seeds import median, seed_range, seeded, stacked
 
 # Xiong et al.'s theory setting, shrunk: d = 64, 4 heads, FFN 256, random tokens (V = 64, T = 16)
 PROBE = dict(vocab=64, seq_len=16, d_model=64, n_heads=4, d_ff=256)
@@ -91,59 +93,89 @@ def output_change(placement: str, n_layers: int, *, lr: float = 1e-4, warmup_ste
 
 @dataclass
 class OutputChangeByDepth:
+    """`output_change` by placement, seed and depth.
+
+    Attributes:
+        change: {placement: (n_seeds, n_depths) tensor}, row i for seeds[i].
+    """
+
     depths: tuple[int, ...]
-    change: dict[str, list[float]]
+    seeds: tuple[int, ...]
+    change: dict[str, torch.Tensor]
+
+    def median(self, placement: str) -> list[float]:
+        """The median over seeds, one value per depth."""
+        return self.change[placement].median(dim=0).values.tolist()
 
 
 def output_change_by_depth(depths: tuple[int, ...] = (1, 2, 4, 8, 16),
                            placements: tuple[str, ...] = PLACEMENTS, *, lr: float = 1e-4,
-                           seed: int = 0) -> OutputChangeByDepth:
-    """`output_change` for each depth and placement."""
-    return OutputChangeByDepth(tuple(depths), {
-        p: [output_change(p, depth, lr=lr, seed=seed) for depth in depths] for p in placements})
+                           seed: int = 0, n_seeds: int = 3) -> OutputChangeByDepth:
+    """`output_change` for each depth and placement, on seeds seed, seed + 1, ..."""
+    depths = tuple(check_int("depth", d) for d in as_tuple("depths", depths))
+    placements = tuple(check_choice("placement", p, PLACEMENTS)
+                       for p in as_tuple("placements", placements))
+    seeds = seed_range(seed, n_seeds)
+    return OutputChangeByDepth(depths, seeds, {
+        p: torch.tensor([[output_change(p, depth, lr=lr, seed=s) for depth in depths]
+                         for s in seeds]) for p in placements})
 
 
-WARMUP = dict(n_layers=6, d_model=32, n_heads=4, d_ff=64, lr=1e-2, steps=200, warmup_steps=100,
-              batch_size=32)
-"""The warm-up miniature: 6 layers, width 32, Adam at lr 1e-2 for 200 steps, warm-up over 100."""
+WARMUP = dict(n_layers=6, d_model=32, n_heads=2, d_ff=64, lr=1e-2, steps=200, warmup_steps=100,
+              batch_size=24)
+"""The warm-up miniature: 6 layers, width 32, 2 heads, Adam at lr 1e-2 for 200 steps of 24 sequences,
+warm-up over 100 (with 16 sequences a step, post-norm WITH warm-up failed on half the seeds)."""
+
+WARMUP_RUNS = (("post", 0, True), ("post", WARMUP["warmup_steps"], True),
+               ("post", WARMUP["warmup_steps"], False), ("pre", 0, True))
+"""(placement, warm-up steps, skip) of the study's runs: post-norm without and with warm-up, the
+same with warm-up but every `x +` dropped (the first pitfall), and pre-norm without warm-up."""
 
 
 @dataclass
 class WarmupResult:
-    """Training histories keyed (placement, warm-up steps)."""
+    """Training runs of the reversal task, one per seed, keyed (placement, warm-up steps, skip)."""
 
-    histories: dict[tuple[str, int], History]
+    seeds: tuple[int, ...]
+    runs: dict[tuple[str, int, bool], Runs]
 
-    def final_loss(self, placement: str, warmup: bool) -> float:
-        return self.histories[(placement, WARMUP["warmup_steps"] if warmup else 0)].final_loss(25)
+    def final_loss(self, placement: str, warmup: bool, *, skip: bool = True) -> list[float]:
+        """Each seed's training loss at the end (mean of its last 25 steps)."""
+        return self.runs[(placement, WARMUP["warmup_steps"] if warmup else 0, skip)].final_loss(25)
+
+    def median_final_loss(self, placement: str, warmup: bool, *, skip: bool = True) -> float:
+        return median(self.final_loss(placement, warmup, skip=skip))
 
 
-def train_reverser(placement: str, *, warmup: bool, skip: bool = True, seed: int = 0,
-                   progress=None) -> History:
-    """Train the WARMUP TinyTransformer with `placement` to reverse sequences of 12 tokens (16
-    symbols), with or without the linear warm-up; skip=False drops every `x +`."""
+def reverser(placement: str, *, skip: bool = True, seed: int = 0) -> TinyTransformer:
+    """The WARMUP TinyTransformer with `placement`, as seed `seed` initialises it; skip=False
+    drops every `x +`."""
     check_choice("placement", placement, PLACEMENTS)
-    X, y = reverse_task(4096, seed=seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = TinyTransformer(n_layers=WARMUP["n_layers"], d_model=WARMUP["d_model"],
-                                n_heads=WARMUP["n_heads"], d_ff=WARMUP["d_ff"],
-                                placement=placement, skip=skip)
-    return train(model, X, y, steps=WARMUP["steps"], batch_size=WARMUP["batch_size"],
-                 lr=WARMUP["lr"], optimizer="adam",
-                 warmup_steps=WARMUP["warmup_steps"] if warmup else 0, weight_decay=0.0,
-                 seed=seed, progress=progress)
+    return seeded(lambda: TinyTransformer(n_layers=WARMUP["n_layers"], d_model=WARMUP["d_model"],
+                                          n_heads=WARMUP["n_heads"], d_ff=WARMUP["d_ff"],
+                                          placement=placement, skip=skip), seed)
 
 
-def warmup_study(*, placements: tuple[str, ...] = ("post", "pre"), seed: int = 0,
-                 progress: bool = True) -> WarmupResult:
-    """`train_reverser` for each placement, with and without warm-up (same initial weights for
-    the same placement)."""
-    runs = [(p, w) for p in placements for w in (0, WARMUP["warmup_steps"])]
-    histories = {}
-    with progress_bar(len(runs) * WARMUP["steps"], "warm-up study: training",
-                      enabled=progress) as bar:
-        for placement, warmup in runs:
-            histories[(placement, warmup)] = train_reverser(placement, warmup=bool(warmup),
-                                                            seed=seed, progress=bar)
-    return WarmupResult(histories)
+def warmup_study(*, seed: int = 0, n_seeds: int = 3, progress: bool = True) -> WarmupResult:
+    """Train the WARMUP transformer to reverse sequences of 12 tokens (16 symbols), for every run
+    of WARMUP_RUNS on seeds seed, seed + 1, ...: the runs of one placement as one batched
+    computation. For one seed, every run of a placement starts from the same weights and sees
+    the same mini-batches."""
+    seeds = seed_range(seed, n_seeds)
+    data = stacked([reverse_task(4096, seed=s) for s in seeds])
+    runs = {}
+    with progress_bar(len({p for p, _, _ in WARMUP_RUNS}) * WARMUP["steps"],
+                      "warm-up study: training", enabled=progress) as bar:
+        for placement in dict.fromkeys(p for p, _, _ in WARMUP_RUNS):
+            keys = [key for key in WARMUP_RUNS if key[0] == placement]
+            model = BatchedTransformer([reverser(placement, skip=skip, seed=s)
+                                        for _, _, skip in keys for s in seeds])
+            X, y = (t.repeat(len(keys), 1, 1) for t in data)
+            trained = train_batched(
+                model, X, y, seeds=seeds * len(keys), steps=WARMUP["steps"],
+                batch_size=WARMUP["batch_size"], lr=WARMUP["lr"], optimizer="adam",
+                warmup_steps=[w for _, w, _ in keys for _ in seeds], weight_decay=0.0,
+                progress=bar)
+            n = len(seeds)
+            runs.update({key: trained.select(range(i * n, (i + 1) * n)) for i, key in enumerate(keys)})
+    return WarmupResult(seeds, runs)

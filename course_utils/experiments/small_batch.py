@@ -8,90 +8,110 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..norms import NORMS
 from ..progress import progress_bar
-from ..training import evaluate, train
-from ..validation import check_choice, check_int
+from ..training import evaluate_batched, train_batched
+from ..validation import as_tuple, check_choice, check_int
+from .seeds import seed_range, seeded, stacked
 
 SAMPLE_BUDGET = 6000   # samples seen by every run, whatever its batch size (Wu & He: same epochs)
 
 
 @dataclass
 class SmallBatchResult:
-    """Test error (%) by norm and batch size, and BN's error with batch statistics at test time.
+    """Test error (%) by norm, batch size and seed, and BN's error with batch statistics.
 
     Attributes:
         batch_sizes: the training batch sizes, largest first.
-        error: {norm: [test error % in eval mode, one per batch size]}.
-        batch_stat_error: BN's test error (%) when it normalises each test batch (of the training
-            batch size) with that batch's own statistics, as in training (the train-mode path).
+        seeds: the seeds; every (norm, batch size) trains once per seed.
+        error: {norm: (n_seeds, n_batch_sizes) tensor of test error % in eval mode}.
+        batch_stat_error: (n_seeds, n_batch_sizes): BN's test error (%) when it normalises each
+            test batch (of the training batch size) with that batch's own statistics, as in
+            training (the train-mode path); empty if BN was not trained.
         seconds: wall-clock time of the whole study.
     """
 
     batch_sizes: tuple[int, ...]
-    error: dict[str, list[float]] = field(default_factory=dict)
-    batch_stat_error: list[float] = field(default_factory=list)
+    seeds: tuple[int, ...]
+    error: dict[str, torch.Tensor] = field(default_factory=dict)
+    batch_stat_error: torch.Tensor | None = None
     seconds: float = 0.0
 
-    def at(self, norm: str, batch_size: int) -> float:
-        """Test error (%) of `norm` trained at `batch_size`."""
-        return self.error[norm][self.batch_sizes.index(batch_size)]
+    def at(self, norm: str, batch_size: int) -> list[float]:
+        """Test error (%) of `norm` trained at `batch_size`, per seed."""
+        return self.error[norm][:, self.batch_sizes.index(batch_size)].tolist()
+
+    def median(self, norm: str) -> list[float]:
+        """The median over seeds of `norm`'s test error (%), per batch size."""
+        return self.error[norm].median(dim=0).values.tolist()
+
+    def median_batch_stat_error(self) -> list[float]:
+        """The median over seeds of BN's error with test-batch statistics, per batch size."""
+        return self.batch_stat_error.median(dim=0).values.tolist()
 
 
 def small_batch_net(norm: str, *, seed: int) -> MLPStack:
     """The study's net: a residual MLP of 2 blocks (6 weight layers), width 64, with `norm`."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return mlp_stack(2, width=64, norm=norm)
+    return seeded(lambda: mlp_stack(2, width=64, norm=norm), seed)
 
 
 @torch.no_grad()
-def error_with_batch_statistics(model: MLPStack, X: torch.Tensor, y: torch.Tensor,
-                                batch_size: int) -> float:
-    """Test error (%) when every BN layer uses the statistics of the test batch it is given.
+def error_with_batch_statistics(model: BatchedMLPStack, X: torch.Tensor, y: torch.Tensor,
+                                batch_size: int) -> torch.Tensor:
+    """(n,) test error (%) of each model when every BN layer uses the statistics of the test
+    batch it is given (X (n, N, 2)).
 
     The test points are shuffled first (with a fixed generator): two_spirals lists one class,
     then the other, and a batch of one class only would be normalised away.
     """
-    order = torch.randperm(X.shape[0], generator=torch.Generator().manual_seed(0))
-    X, y = X[order], y[order]
-    n = (X.shape[0] // batch_size) * batch_size
+    order = torch.randperm(X.shape[1], generator=torch.Generator().manual_seed(0))
+    X, y = X[:, order], y[:, order]
+    n = (X.shape[1] // batch_size) * batch_size
     model.train()                     # batch statistics; running statistics are updated, so
     try:                              # callers measure eval-mode error before this
-        logits = torch.cat([model(X[i:i + batch_size]) for i in range(0, n, batch_size)])
+        logits = torch.cat([model(X[:, i:i + batch_size]) for i in range(0, n, batch_size)], dim=1)
     finally:
         model.eval()
-    return 100.0 * (logits.argmax(-1) != y[:n]).float().mean().item()
+    return 100.0 * (logits.argmax(-1) != y[:, :n]).float().mean(dim=1)
 
 
 def small_batch_study(batch_sizes: tuple[int, ...] = (32, 8, 2),
                       norms: tuple[str, ...] = ("batch", "group", "layer"), *, lr: float = 3e-3,
-                      seed: int = 0, progress: bool = True) -> SmallBatchResult:
-    """Train `small_batch_net` with each norm at each batch size on SAMPLE_BUDGET samples.
+                      seed: int = 0, n_seeds: int = 5, progress: bool = True) -> SmallBatchResult:
+    """Train `small_batch_net` with each norm at each batch size on SAMPLE_BUDGET samples, on
+    seeds seed, seed + 1, ... (every norm and seed of one batch size as one batched computation).
 
     Adam at a fixed learning rate, on two spirals; test error on 2000 fresh points, in eval mode
     (BN uses its running statistics, as a deployed model does).
     """
-    batch_sizes = tuple(check_int("batch size", b, minimum=2) for b in batch_sizes)
-    for norm in norms:
-        check_choice("norm", norm, NORMS)
-    X, y = two_spirals(2000, seed=seed)
-    X_test, y_test = two_spirals(2000, seed=seed + 1000)
-    result = SmallBatchResult(batch_sizes)
-    total = len(norms) * sum(SAMPLE_BUDGET // b for b in batch_sizes)
+    batch_sizes = tuple(check_int("batch size", b, minimum=2, maximum=SAMPLE_BUDGET)
+                        for b in as_tuple("batch_sizes", batch_sizes))
+    norms = tuple(check_choice("norm", norm, NORMS) for norm in as_tuple("norms", norms))
+    seeds = seed_range(seed, n_seeds)
+    X, y = stacked([two_spirals(2000, seed=s) for s in seeds])
+    X_test, y_test = stacked([two_spirals(2000, seed=s + 1000) for s in seeds])
+    result = SmallBatchResult(batch_sizes, seeds)
+    X, y, X_test, y_test = (t.repeat(len(norms), *[1] * (t.ndim - 1)) for t in (X, y, X_test, y_test))
+    errors, batch_stat_error = [], []
+    n = len(seeds)
     start = time.perf_counter()
-    with progress_bar(total, "small-batch study: training", enabled=progress) as bar:
-        for norm in norms:
-            result.error[norm] = []
-            for batch_size in batch_sizes:
-                model = small_batch_net(norm, seed=seed)
-                train(model, X, y, steps=SAMPLE_BUDGET // batch_size, batch_size=batch_size,
-                      lr=lr, optimizer="adam", seed=seed, progress=bar)
-                result.error[norm].append(100.0 * (1.0 - evaluate(model, X_test, y_test)[1]))
-                if norm == "batch":
-                    result.batch_stat_error.append(
-                        error_with_batch_statistics(model, X_test, y_test, batch_size))
+    with progress_bar(sum(SAMPLE_BUDGET // b for b in batch_sizes), "small-batch study: training",
+                      enabled=progress) as bar:
+        for batch_size in batch_sizes:
+            model = BatchedMLPStack([small_batch_net(norm, seed=s) for norm in norms for s in seeds])
+            train_batched(model, X, y, seeds=seeds * len(norms), steps=SAMPLE_BUDGET // batch_size,
+                          batch_size=batch_size, lr=lr, optimizer="adam", progress=bar)
+            errors.append(100.0 * (1.0 - evaluate_batched(model, X_test, y_test)))
+            if "batch" in norms:
+                rows = slice(norms.index("batch") * n, (norms.index("batch") + 1) * n)
+                batch_stat_error.append(error_with_batch_statistics(
+                    model, X_test, y_test, batch_size)[rows])
+    errors = torch.stack(errors, dim=1)                       # (n_norms * n_seeds, n_batch_sizes)
+    result.error = {norm: errors[i * n:(i + 1) * n] for i, norm in enumerate(norms)}
+    if batch_stat_error:
+        result.batch_stat_error = torch.stack(batch_stat_error, dim=1)
     result.seconds = time.perf_counter() - start
     return result

@@ -6,8 +6,8 @@ import math
 
 from matplotlib.figure import Figure
 
-from ..plotting import (SERIES, new_figure, plot_layer_profile, plot_loss_curve,
-                        plot_reference_line, tidy_log_axis)
+from ..plotting import (SERIES, fit_ylim, new_figure, plot_layer_profile, plot_reference_line,
+                        plot_seed_curves, tidy_log_axis)
 
 
 def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
@@ -33,16 +33,18 @@ def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
 
 
 def draw_degradation(result) -> Figure:
-    """Training-loss curves of plain and residual stacks by depth (a `DegradationResult`)."""
+    """Training-loss curves of plain and residual stacks by depth (a `DegradationResult`): one
+    faint line per seed, the median over seeds in full colour."""
     fig, (ax,) = new_figure(1, width=8.0, height=3.8,
                             title="Training loss on two spirals: deeper plain nets train worse")
     styles = ["-", "--", ":", "-."]
     for depth, linestyle in zip(sorted(result.n_layers, reverse=True), styles):
         for key in ("plain", "residual"):
-            history = result.histories[f"{key}-{depth}"]
-            plot_loss_curve(ax, history.loss, key=key, linestyle=linestyle,
-                            label=f"{SERIES[key].label}, {depth} layers")
+            style = SERIES[key]
+            plot_seed_curves(ax, result.runs[f"{key}-{depth}"].loss, color=style.color,
+                             marker=style.marker, linestyle=linestyle,
+                             label=f"{style.label}, {depth} layers")
     plot_reference_line(ax, math.log(2), "guessing: ln 2")
-    ax.set_ylim(0, 0.85)
+    fit_ylim(ax)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig

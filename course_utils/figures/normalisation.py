@@ -81,17 +81,26 @@ def draw_padding_probe(probe: PaddingProbe) -> Figure:
 
 
 def draw_small_batch(result: SmallBatchResult) -> Figure:
-    """Test error by batch size: ours (left) and Wu & He 2018's ResNet-50 on ImageNet (right)."""
-    fig, (ours, paper) = new_figure(2, width=5.2, height=3.6,
+    """Test error by batch size: ours (left: the median over seeds as a line, each seed as a
+    dot) and Wu & He 2018's ResNet-50 on ImageNet (right)."""
+    fig, (ours, paper) = new_figure(2, width=5.4, height=3.8,
                                     title="Error as the batch shrinks: BatchNorm vs per-sample norms")
-    for norm, errors in result.error.items():
-        style = SERIES[norm]
-        label = f"{style.label} (eval: running statistics)" if norm == "batch" else style.label
-        ours.plot(result.batch_sizes, errors, color=style.color, marker=style.marker, label=label)
-    if result.batch_stat_error:
-        ours.plot(result.batch_sizes, result.batch_stat_error, color=SERIES["batch"].color,
-                  marker="o", linestyle="--", label="BatchNorm (test-batch statistics)")
-    ours.set_title("ours: 6-layer MLP on two spirals", fontsize=10)
+    sizes = list(result.batch_sizes)
+    curves = [(norm, errors, "-", SERIES[norm].marker,
+               f"{SERIES[norm].label} (eval: running statistics)" if norm == "batch"
+               else SERIES[norm].label) for norm, errors in result.error.items()]
+    if result.batch_stat_error is not None:
+        curves.append(("batch", result.batch_stat_error, "--", "X",
+                       "BatchNorm (test-batch statistics)"))
+    for norm, errors, linestyle, marker, label in curves:
+        colour = SERIES[norm].color
+        ours.plot(sizes, errors.median(dim=0).values.tolist(), color=colour, marker=marker,
+                  linestyle=linestyle, label=f"{label}: median")
+        for row in errors:
+            ours.plot(sizes, row.tolist(), linestyle="none", marker=marker, markersize=3,
+                      color=colour, alpha=0.35)
+    ours.set_title(f"ours: 6-layer MLP on two spirals, {len(result.seeds)} seeds (dots)",
+                   fontsize=10)
     ours.set_ylabel("test error (%)")
     for norm, errors in WU_HE2018_ERROR.items():
         style = SERIES[norm]
@@ -108,7 +117,7 @@ def draw_small_batch(result: SmallBatchResult) -> Figure:
         ax.invert_xaxis()               # batches shrink from left to right, as in the paper
         ax.set_xlabel("batch size (per GPU for the paper)")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     return fig
 
 

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 
 from ..experiments.placement import WARMUP, GradientsByDepth, OutputChangeByDepth, WarmupResult
-from ..plotting import SERIES, new_figure, plot_loss_curve, plot_reference_line, tidy_log_axis
+from ..plotting import (SERIES, fit_ylim, new_figure, plot_reference_line, plot_seed_curves,
+                        tidy_log_axis)
 
 _KEY = {"post": "post_norm", "pre": "pre_norm", "deepnorm": "deepnorm"}
+_DASHES = {"post": "-", "pre": "--", "deepnorm": ":"}
 
 
 def draw_gradients_at_init(profiles: dict[str, Sequence[float]],
@@ -51,12 +53,16 @@ def draw_gradients_at_init(profiles: dict[str, Sequence[float]],
 
 
 def draw_output_change(result: OutputChangeByDepth) -> Figure:
-    """Relative output change after one Adam step, by depth, one line per placement."""
-    fig, (ax,) = new_figure(1, width=5.4, height=3.6,
+    """Relative output change after one Adam step, by depth, one line per placement: the median
+    over seeds with markers, each seed faint."""
+    fig, (ax,) = new_figure(1, width=5.6, height=3.8,
                             title="How far one update moves the output (Liu et al. 2020)")
     for placement, values in result.change.items():
         style = SERIES[_KEY[placement]]
-        ax.plot(result.depths, values, color=style.color, marker=style.marker, label=style.label)
+        for row in values:
+            ax.plot(result.depths, row.tolist(), color=style.color, linewidth=0.8, alpha=0.3)
+        ax.plot(result.depths, result.median(placement), color=style.color, marker=style.marker,
+                linestyle=_DASHES[placement], label=f"{style.label} (median of {len(values)} seeds)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(result.depths, [str(d) for d in result.depths])
@@ -69,24 +75,34 @@ def draw_output_change(result: OutputChangeByDepth) -> Figure:
     return fig
 
 
+_WARMUP_STYLE = {   # (warm-up?, skip) -> line style, marker, what the run is
+    (False, True): ("--", "v", "no warm-up"),
+    (True, True): ("-", "o", "linear warm-up"),
+    (True, False): (":", "x", "warm-up, but no `x +` (pitfall 1)"),
+    (False, False): ("-.", "+", "no warm-up, no `x +`"),
+}
+
+
 def draw_warmup(result: WarmupResult, *, chance: float) -> Figure:
-    """Training loss of every (placement, warm-up) run, post-norm and pre-norm side by side."""
-    placements = sorted({p for p, _ in result.histories}, key=["post", "pre", "deepnorm"].index)
-    fig, axes = new_figure(len(placements), width=4.8, height=3.4,
+    """Training loss of every run of a `WarmupResult`, one panel per placement: one faint line
+    per seed, the median over seeds in full colour."""
+    placements = [p for p in ("post", "pre", "deepnorm") if any(k[0] == p for k in result.runs)]
+    fig, axes = new_figure(len(placements), width=4.9, height=3.5,
                            title=f"Reversing sequences with a {WARMUP['n_layers']}-layer "
                                  f"transformer, Adam at lr {WARMUP['lr']:g}")
     for ax, placement in zip(axes, placements):
         style = SERIES[_KEY[placement]]
-        for (p, warmup), history in result.histories.items():
+        for (p, warmup, skip), runs in result.runs.items():
             if p != placement:
                 continue
-            label = f"linear warm-up, {warmup} steps" if warmup else "no warm-up"
-            plot_loss_curve(ax, history.loss, key=_KEY[placement], label=label,
-                            linestyle="-" if warmup else "--", window=10)
+            linestyle, marker, what = _WARMUP_STYLE[(bool(warmup), skip)]
+            label = what.replace("linear warm-up", f"linear warm-up, {warmup} steps")
+            plot_seed_curves(ax, runs.loss, color=style.color, label=label, linestyle=linestyle,
+                             marker=marker, window=10)
         plot_reference_line(ax, chance, "guessing: ln 16")
         ax.set_title(style.label, fontsize=10)
-        ax.set_ylim(0, chance * 1.25)
-        ax.legend(fontsize=8, loc="center right")
+        fit_ylim(ax)
+        ax.legend(fontsize=7, loc="center right")
     return fig
 
 

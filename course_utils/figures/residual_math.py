@@ -10,10 +10,14 @@ import torch
 from matplotlib.figure import Figure
 
 from ..experiments.lesion import GRID_EXTENT
-from ..plotting import (OKABE_ITO, SERIES, new_figure, plot_layer_profile, plot_loss_curve,
-                        plot_reference_line, tidy_log_axis)
+from ..experiments.seeds import median
+from ..plotting import (OKABE_ITO, SERIES, fit_ylim, new_figure, plot_layer_profile,
+                        plot_reference_line, plot_seed_curves, tidy_log_axis)
+from ..validation import check_int
 
 _OTHER_GAIN_COLOURS = [OKABE_ITO[c] for c in ("orange", "purple", "green", "sky_blue", "black")]
+_GAIN_MARKERS = ["o", "^", "s", "D", "v", "P"]
+_GAIN_DASHES = ["-", "--", ":", "-."]
 
 
 def _gain_style(gain: float, index: int = 0) -> tuple[str, str]:
@@ -47,25 +51,33 @@ def draw_direct_term(gains: Sequence[float] = (0.5, 0.9, 0.99, 1.0, 1.01, 1.1),
 
 
 def draw_shortcut_scaling(result) -> Figure:
-    """Training curves for each shortcut gain, and the first layer's gradient at initialisation
-    (a `ShortcutScalingResult`)."""
+    """Training curves for each shortcut gain (one faint line per seed, the median in full
+    colour) and the first layer's gradient at initialisation (the median as a bar, each seed as
+    a dot), from a `ShortcutScalingResult`."""
     fig, (ax_loss, ax_grad) = new_figure(2, width=4.8, height=3.6, title=(
         f"{result.n_blocks} blocks ({2 * result.n_blocks + 2} layers): scaling the shortcut"))
-    gains = list(result.histories)
+    gains = list(result.runs)
     for index, gain in enumerate(gains):
         colour, label = _gain_style(gain, index)
-        plot_loss_curve(ax_loss, result.histories[gain].loss, key="residual", label=label)
-        ax_loss.lines[-1].set_color(colour)
+        plot_seed_curves(ax_loss, result.runs[gain].loss, color=colour, label=label,
+                         marker=_GAIN_MARKERS[index % len(_GAIN_MARKERS)],
+                         linestyle=_GAIN_DASHES[index % len(_GAIN_DASHES)])
     plot_reference_line(ax_loss, math.log(2), "guessing: ln 2")
-    ax_loss.set_ylim(0, 0.85)
-    ax_loss.legend(fontsize=8)
+    fit_ylim(ax_loss)
+    ax_loss.legend(fontsize=7, loc="lower left")
     labels = [_gain_style(g)[1].split(" (")[0] for g in gains]
-    ax_grad.bar(labels, [result.first_layer_gradient[g] for g in gains],
-                color=[_gain_style(g, i)[0] for i, g in enumerate(gains)])
+    for index, gain in enumerate(gains):
+        values = result.first_layer_gradient[gain]
+        ax_grad.bar(index, median(values), color=_gain_style(gain, index)[0], alpha=0.8)
+        ax_grad.plot([index] * len(values), values, linestyle="none", marker="o", markersize=4,
+                     color="black", label="one seed" if index == 0 else None)
+    ax_grad.set_xticks(range(len(gains)), labels)
     ax_grad.set_yscale("log")
+    tidy_log_axis(ax_grad)
     ax_grad.set_ylabel(r"$\|\partial L/\partial W_1\|$ at initialisation")
-    ax_grad.set_title("first layer's gradient before training", fontsize=10)
+    ax_grad.set_title("first layer's gradient before training\n(bar: median over seeds)", fontsize=10)
     ax_grad.grid(True, axis="y", alpha=0.3)
+    ax_grad.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -104,29 +116,42 @@ def draw_path_lengths(n_blocks: int = 54) -> Figure:
 
 
 def draw_lesion(result, *, deleted: int | None) -> Figure:
-    """Accuracy after deleting each block, and the decision regions with block `deleted`
-    (1-based, None: intact) removed, for the residual and the plain net (a `LesionResult`)."""
-    fig, axes = new_figure(3, width=3.7, height=3.5, title=(
+    """Accuracy after deleting each block (the median over seeds as a bar, each seed as a dot),
+    and the decision regions of the first seed's residual and plain nets with block `deleted`
+    (counted from 0; None: both intact) removed, from a `LesionResult`."""
+    if deleted is not None:
+        deleted = check_int("deleted", deleted, minimum=0, maximum=result.n_blocks - 1)
+    fig, axes = new_figure(3, width=3.9, height=3.6, title=(
         "Lesion study: " + ("both nets intact" if deleted is None else f"block {deleted} deleted")))
     ax_bar, *ax_maps = axes
-    blocks = range(1, result.n_blocks + 1)
+    blocks = range(result.n_blocks)
     for offset, kind in ((-0.2, "residual"), (0.2, "plain")):
-        ax_bar.bar([b + offset for b in blocks], result.lesioned_accuracy[kind], width=0.4,
-                   color=SERIES[kind].color, label=SERIES[kind].label)
-        ax_bar.axhline(result.full_accuracy[kind], color=SERIES[kind].color, linestyle=":", lw=1)
+        style = SERIES[kind]
+        accuracy = result.lesioned_accuracy[kind]                      # (n_seeds, n_blocks)
+        ax_bar.bar([b + offset for b in blocks], accuracy.median(dim=0).values.tolist(),
+                   width=0.4, color=style.color, alpha=0.8,
+                   hatch="" if kind == "residual" else "//", label=f"{style.label}: median")
+        for row in accuracy:
+            ax_bar.plot([b + offset for b in blocks], row.tolist(), linestyle="none",
+                        marker=style.marker, markersize=2.5, color="black", alpha=0.6)
+        ax_bar.axhline(median(result.full_accuracy[kind]), color=style.color, linestyle=":", lw=1)
+    ax_bar.plot([], [], linestyle="none", marker="o", markersize=2.5, color="black",
+                label="one seed")
     if deleted is not None:
         ax_bar.axvspan(deleted - 0.5, deleted + 0.5, color=OKABE_ITO["yellow"], alpha=0.3)
-    ax_bar.set_xlabel("block deleted")
+    ax_bar.set_xlabel("block deleted (0 = first)")
     ax_bar.set_ylabel("test accuracy")
     ax_bar.set_ylim(0, 1.05)
     ax_bar.set_xticks(list(blocks))
-    ax_bar.legend(fontsize=8, loc="lower right")
+    ax_bar.legend(fontsize=7, loc="lower right")
     for ax, kind in zip(ax_maps, ("residual", "plain")):
-        grid = result.maps[kind][0 if deleted is None else deleted]
-        accuracy = result.full_accuracy[kind] if deleted is None else result.lesioned_accuracy[kind][deleted - 1]
+        grid = result.maps[kind][0 if deleted is None else deleted + 1]
+        accuracy = (result.full_accuracy[kind][0] if deleted is None
+                    else float(result.lesioned_accuracy[kind][0, deleted]))
         ax.imshow(torch.as_tensor(grid).numpy(), origin="lower", cmap="PuOr", vmin=0, vmax=1,
                   extent=(-GRID_EXTENT, GRID_EXTENT, -GRID_EXTENT, GRID_EXTENT))
-        ax.set_title(f"{SERIES[kind].label}: accuracy {accuracy:.0%}", fontsize=10)
+        ax.set_title(f"{SERIES[kind].label}, seed {result.seeds[0]}: accuracy {accuracy:.0%}",
+                     fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
     return fig

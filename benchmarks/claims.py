@@ -1,0 +1,196 @@
+"""The numerics sweep: does every claim of every notebook hold on every seed, with the rounding
+of this machine's CPU kernels AND with another CPU's?
+
+    python benchmarks/claims.py                         # seeds 0-4, both settings, every notebook
+    python benchmarks/claims.py --seeds 0-19 --write-record
+    python benchmarks/claims.py --seeds 3 --settings other notebooks/02_*.ipynb
+
+Each run is one notebook executed as a student executes it (a fresh kernel, every cell, with the
+set-up cell's SEED changed), in its own process, under one numerics setting:
+- "default": torch's kernels as this CPU selects them;
+- "other": ATEN_CPU_CAPABILITY=avx2 where torch picked AVX512, else ATEN_CPU_CAPABILITY=default:
+  other SIMD kernels, so other rounding, which is what a student's different CPU does;
+- "scalar": ATEN_CPU_CAPABILITY=default, every kernel's plain (unvectorised) path. On an AMD
+  AVX512 machine "other" changes only softmax and attention, not BatchNorm or the batched
+  matrix products; "scalar" changes them all.
+A failed claim does not stop a run. The table gives, per claim, the runs where it held out of the
+runs that tried it, and its smallest margin (how far the measured figure stayed from its
+threshold, as a fraction of the threshold; "exact" for facts without one). --write-record stores
+the counts in course_utils/data/claims_held.json, which a failed claim's ✗ message quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_kernel import NOTEBOOKS, ROOT, code_cells, run_sources, tagged_line  # noqa: E402
+
+RECORD_PATH = ROOT / "course_utils" / "data" / "claims_held.json"
+MARGIN_FLOOR = 0.10          # no threshold within 10 % of the worst value measured for it
+_CLAIMS_TAG = "CLAIMS"
+_READ_CLAIMS = tagged_line(_CLAIMS_TAG, "[vars(r) for r in __import__('course_utils').claims.RECORD]")
+
+
+def default_capability() -> str:
+    """The SIMD level torch selects on this CPU (read in a fresh process)."""
+    out = subprocess.run([sys.executable, "-c", "import torch; "
+                          "print(torch.backends.cpu.get_cpu_capability())"],
+                         capture_output=True, text=True, check=True, env={
+                             k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"})
+    return out.stdout.strip()
+
+
+def settings(names: list[str]) -> dict[str, dict[str, str]]:
+    """{setting name: environment variables} for "default", "other" and "scalar"."""
+    other = "avx2" if default_capability().upper() == "AVX512" else "default"
+    known = {"default": {}, "other": {"ATEN_CPU_CAPABILITY": other},
+             "scalar": {"ATEN_CPU_CAPABILITY": "default"}}
+    unknown = set(names) - set(known)
+    if unknown:
+        raise SystemExit(f"unknown settings {sorted(unknown)}; choose from {sorted(known)}")
+    return {name: known[name] for name in names}
+
+
+@dataclass
+class Run:
+    """One notebook run: its claims as checked, and what went wrong outside the claims."""
+
+    notebook: str
+    seed: int
+    setting: str
+    seconds: float = 0.0
+    claims: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [c for c in self.claims if not c["held"]]
+
+
+def run_notebook(path: Path, seed: int, setting: str, env: dict[str, str]) -> Run:
+    """Execute `path` with SEED = seed under `env`; every cell runs even after a failure."""
+    kernel = run_sources(code_cells(path, seed), extra=(_READ_CLAIMS,), tags=(_CLAIMS_TAG,),
+                         env=env, keep_going=True)
+    return Run(path.stem, seed, setting, kernel.seconds, kernel.tagged.get(_CLAIMS_TAG, []),
+               kernel.errors)
+
+
+@dataclass
+class ClaimSummary:
+    notebook: str
+    claim: str
+    held: int = 0
+    tried: int = 0
+    worst_margin: float | None = None
+    worst: str = ""
+
+
+def summarise(runs: list[Run]) -> list[ClaimSummary]:
+    """One row per claim, in the order the notebooks make them."""
+    rows: dict[tuple[str, str], ClaimSummary] = {}
+    for run in runs:
+        for claim in run.claims:
+            row = rows.setdefault((run.notebook, claim["claim"]),
+                                  ClaimSummary(run.notebook, claim["claim"]))
+            row.tried += 1
+            row.held += claim["held"]
+            margin = claim["margin"]
+            if margin is not None and (row.worst_margin is None or margin < row.worst_margin):
+                row.worst_margin = margin
+                figures = ", ".join(f"{k} = {v}" for k, v in claim["figures"].items())
+                row.worst = f"seed {run.seed} {run.setting}: {figures}"
+    return list(rows.values())
+
+
+def parse_seeds(text: str) -> list[int]:
+    """"0-19" -> 0..19; "0,3,5" -> those; "7" -> [7]."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds.extend(range(int(low), int(high or low) + 1))
+    return seeds
+
+
+def sweep(paths: list[Path], seeds: list[int], setting_names: list[str], *, jobs: int = 2,
+          echo: bool = True) -> list[Run]:
+    """Every (notebook, seed, setting), `jobs` kernels at a time."""
+    envs = settings(setting_names)
+    tasks = [(path, seed, name) for name in envs for path in paths for seed in seeds]
+
+    def one(task):
+        path, seed, name = task
+        run = run_notebook(path, seed, name, envs[name])
+        if echo:
+            status = (f"{len(run.failed)} FAILED" if run.failed else "ok") + (
+                f", {len(run.errors)} ERRORS" if run.errors else "")
+            print(f"{run.notebook} seed {seed} {name}: {len(run.claims)} claims, {status}, "
+                  f"{run.seconds:.1f} s", flush=True)
+        return run
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, tasks))
+
+
+def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
+    lines = [f"{'held':>9s} {'margin':>8s}  claim  [worst: seed, setting, figures]"]
+    for row in summaries:
+        margin = "exact" if row.worst_margin is None else f"{100 * row.worst_margin:.0f} %"
+        flag = "" if row.held == row.tried and (row.worst_margin is None
+                                               or row.worst_margin >= MARGIN_FLOOR) else "  <-- "
+        lines.append(f"{row.held:4d}/{row.tried:<4d} {margin:>8s}  {row.notebook[:2]} "
+                     f"{row.claim}{flag}")
+        if row.worst:
+            lines.append(f"{'':24s}[worst: {row.worst}]")
+    seconds = defaultdict(list)
+    for run in runs:
+        seconds[run.notebook].append(run.seconds)
+        for error in run.errors:
+            lines.append(f"ERROR {run.notebook} seed {run.seed} {run.setting}: {error}")
+    lines.append("")
+    for notebook, values in seconds.items():
+        lines.append(f"{notebook:32s} {len(values)} runs, {min(values):.1f} to {max(values):.1f} s")
+    return "\n".join(lines)
+
+
+def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str]) -> None:
+    RECORD_PATH.parent.mkdir(exist_ok=True)
+    RECORD_PATH.write_text(json.dumps({
+        "seeds": f"{min(seeds)}-{max(seeds)}", "settings": setting_names,
+        "claims": {row.claim: {"held": row.held, "tried": row.tried} for row in summaries},
+    }, indent=1, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, default=NOTEBOOKS)
+    parser.add_argument("--seeds", default="0-4", help="e.g. 0-19 or 0,3,5 (default 0-4)")
+    parser.add_argument("--settings", default="default,other",
+                        help="comma-separated, from default, other, scalar (default: default,other)")
+    parser.add_argument("--jobs", type=int, default=2, help="kernels at a time (default 2)")
+    parser.add_argument("--write-record", action="store_true",
+                        help=f"store the counts in {RECORD_PATH.relative_to(ROOT)}")
+    parser.add_argument("--json", type=Path, help="also write every run's claims here")
+    args = parser.parse_args()
+    seeds, names = parse_seeds(args.seeds), args.settings.split(",")
+    runs = sweep([p.resolve() for p in args.notebooks], seeds, names, jobs=args.jobs)
+    summaries = summarise(runs)
+    print(report(runs, summaries))
+    if args.json:
+        args.json.write_text(json.dumps([vars(r) for r in runs], indent=1, ensure_ascii=False))
+    if args.write_record:
+        write_record(summaries, seeds, names)
+    bad = any(run.failed or run.errors or not run.claims for run in runs)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

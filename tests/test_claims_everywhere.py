@@ -1,0 +1,55 @@
+"""Every claim of every notebook holds on seeds 0-4 with this CPU's rounding and with another's
+(benchmarks/claims.py: "default" and "other"). Each test runs one notebook as a student does, in
+a fresh kernel, with the set-up cell's SEED changed; the claims checked are exactly the ones a
+student sees. The counts a failed claim's ✗ message quotes must cover every claim made."""
+
+import json
+import sys
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOKS, ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import claims as sweep  # noqa: E402
+
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def _swept_claims() -> dict:
+    if not sweep.RECORD_PATH.exists():
+        return {}
+    return json.loads(sweep.RECORD_PATH.read_text())["claims"]
+
+
+def _check(path, seed, setting):
+    env = sweep.settings([setting])[setting]
+    run = sweep.run_notebook(path, seed, setting, env)
+    assert run.errors == [], f"{path.stem}, seed {seed}, {setting}: cells raised {run.errors}"
+    failed = [f"{c['claim']} ({c['figures']})" for c in run.failed]
+    assert failed == [], f"{path.stem}, seed {seed}, {setting}: claims failed: {failed}"
+    call_sites = sum(cell.source.count("cu.expect(") for cell in nbformat.read(path, as_version=4).cells
+                     if cell.cell_type == "code")
+    assert len(run.claims) >= call_sites, f"only {len(run.claims)} of {call_sites} claims ran"
+    swept = _swept_claims()
+    unswept = [c["claim"] for c in run.claims if c["claim"] not in swept]
+    assert unswept == [], ("claims missing from course_utils/data/claims_held.json: run "
+                           f"python benchmarks/claims.py --seeds 0-19 --write-record ({unswept})")
+
+
+# Two classes, so that pytest-xdist (--dist loadscope) gives each worker one setting.
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+class TestThisCPUsRounding:
+    def test_every_claim_holds(self, path, seed):
+        _check(path, seed, "default")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+class TestAnotherCPUsRounding:
+    def test_every_claim_holds(self, path, seed):
+        _check(path, seed, "other")
