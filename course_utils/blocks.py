@@ -5,8 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .norms import make_norm
-from .validation import check_choice, check_float, check_int, check_tensor
+from .norms import NORMS, make_norm
+from .validation import (check_bool, check_choice, check_float, check_int, check_size,
+                         check_tensor, parameter_bytes)
 
 BRANCH_INITS = ("default", "zero")
 """Branch initialisations: PyTorch's default, or the branch's last linear layer set to zero."""
@@ -31,7 +32,7 @@ class Residual(nn.Module):
         self.shortcut_gain = check_float("shortcut_gain", shortcut_gain)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.branch(x)
+        out = self.branch(check_tensor("x", x, like=self.branch, dtype=None, finite=False))
         if out.shape != x.shape:
             raise ValueError(f"the branch changed the shape from {tuple(x.shape)} to "
                              f"{tuple(out.shape)}; x + branch(x) needs them equal")
@@ -51,6 +52,7 @@ def mlp_branch(width: int, *, norm: str = "batch") -> nn.Sequential:
         norm: a name in NORMS ("none", "batch", "layer", ...); the norm follows each linear layer (He et al. Sec. 3.4).
     """
     width = check_int("width", width)
+    check_size(f"a branch of width {width}", n_bytes=parameter_bytes(2 * width * width))
     return nn.Sequential(
         nn.Linear(width, width), make_norm(norm, width), nn.ReLU(),
         nn.Linear(width, width), make_norm(norm, width),
@@ -59,6 +61,8 @@ def mlp_branch(width: int, *, norm: str = "batch") -> nn.Sequential:
 
 def zero_last_linear(branch: nn.Module) -> nn.Module:
     """Set the weight and bias of the branch's last nn.Linear to zero, so branch(x) == 0."""
+    if not isinstance(branch, nn.Module):
+        raise TypeError(f"branch must be a torch.nn.Module, got {type(branch).__name__}")
     linears = [m for m in branch.modules() if isinstance(m, nn.Linear)]
     if not linears:
         raise ValueError("the branch has no nn.Linear layer to zero")
@@ -88,11 +92,15 @@ class MLPStack(nn.Module):
                  shortcut_gain: float = 1.0):
         super().__init__()
         self.n_blocks = check_int("n_blocks", n_blocks)
-        self.d_in = check_int("d_in", d_in)
+        self.d_in = d_in = check_int("d_in", d_in)
         width = check_int("width", width)
-        check_int("n_classes", n_classes, minimum=2)
-        check_choice("branch_init", branch_init, BRANCH_INITS)
-        self.residual, self.norm = bool(residual), norm
+        n_classes = check_int("n_classes", n_classes, minimum=2)
+        branch_init = check_choice("branch_init", branch_init, BRANCH_INITS)
+        norm = check_choice("norm", norm, NORMS)
+        check_size(f"a stack of {n_blocks} blocks of width {width}",
+                   n_bytes=parameter_bytes(n_blocks * 2 * width * (width + 1)
+                                           + (d_in + n_classes) * width))
+        self.residual, self.norm = check_bool("residual", residual), norm
         self.stem = nn.Sequential(nn.Linear(d_in, width), make_norm(norm, width), nn.ReLU())
         blocks = []
         for _ in range(n_blocks):
@@ -111,7 +119,7 @@ class MLPStack(nn.Module):
 
     def check_input(self, x: torch.Tensor) -> torch.Tensor:
         """Raise a clear error for an input this stack cannot take; return it otherwise."""
-        check_tensor("x", x, ndim=2, last_dim=self.d_in)
+        check_tensor("x", x, ndim=2, last_dim=self.d_in, like=self)
         if self.training and self.norm == "batch" and x.shape[0] < 2:
             raise ValueError("BatchNorm in training mode needs at least 2 samples per batch to "
                              "compute a variance; pass a larger batch or call model.eval()")

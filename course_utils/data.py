@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .validation import check_float, check_int
+from .validation import check_float, check_int, check_seed, check_size
 
 
 def two_spirals(n_points: int = 2000, *, turns: float = 1.5, noise: float = 0.0,
@@ -27,7 +27,8 @@ def two_spirals(n_points: int = 2000, *, turns: float = 1.5, noise: float = 0.0,
         raise ValueError(f"n_points must be even (half per class), got {n_points}")
     turns = check_float("turns", turns, minimum=0.1)
     noise = check_float("noise", noise, minimum=0.0)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    check_size(f"{n_points:,} points", n_bytes=40.0 * n_points)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     n_per_class = n_points // 2
     # sqrt makes the points uniform in area rather than crowded at the centre
     angle = torch.rand(n_per_class, generator=gen).sqrt() * turns * 2 * math.pi
@@ -50,6 +51,7 @@ def reverse_task(n_sequences: int = 4096, *, seq_len: int = 12, vocab: int = 16,
     n_sequences = check_int("n_sequences", n_sequences)
     seq_len = check_int("seq_len", seq_len, minimum=2)
     vocab = check_int("vocab", vocab, minimum=2)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    check_size(f"{n_sequences:,} sequences of {seq_len} tokens", n_bytes=16.0 * n_sequences * seq_len)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     X = torch.randint(0, vocab, (n_sequences, seq_len), generator=gen)
     return X, X.flip(1)

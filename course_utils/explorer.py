@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 
+from .validation import check_callable
+
 Key = tuple[tuple[str, Any], ...]
 
 _INSTANCES: weakref.WeakSet[Explorer] = weakref.WeakSet()
@@ -67,8 +69,14 @@ class Explorer:
 
     def __init__(self, compute: Callable[..., Any], draw: Callable[..., Figure],
                  knobs: dict[str, widgets.ValueWidget], *, title: str | None = None):
-        if not knobs:
-            raise ValueError("an Explorer needs at least one knob")
+        check_callable("compute", compute, "a function of the knobs' values returning data")
+        check_callable("draw", draw, "a function of that data and the knobs returning a Figure")
+        if not isinstance(knobs, dict) or not knobs:
+            raise ValueError("an Explorer needs at least one knob: {keyword: widget}")
+        for name, knob in knobs.items():
+            if not isinstance(knob, widgets.ValueWidget):
+                raise TypeError(f"knob {name!r} must be an ipywidgets value widget (a slider or "
+                                f"a drop-down), got {type(knob).__name__}")
         self.compute, self.draw, self.knobs = compute, draw, dict(knobs)
         self.title = title
         self._results: dict[Key, Any] = {}

@@ -25,8 +25,8 @@ def make_norm(name: str, width: int) -> nn.Module:
     `GROUPS` groups (per sample, over each group of features); "rms" -> nn.RMSNorm (per sample,
     divides by the root mean square, no mean subtracted).
     """
-    check_choice("norm", name, NORMS)
-    width = check_int("width", width)
+    name = check_choice("norm", name, NORMS)
+    width = check_int("width", width, maximum=1_000_000)
     if name == "batch":
         return nn.BatchNorm1d(width)
     if name == "layer":

@@ -16,7 +16,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .validation import check_choice
+from .validation import check_choice, check_float, check_int
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
 # deficiency.
@@ -60,6 +60,9 @@ def series(key: str) -> Series:
 def new_figure(ncols: int = 1, *, width: float = 5.0, height: float = 3.6,
                title: str | None = None) -> tuple[Figure, list[Axes]]:
     """A figure of `ncols` side-by-side axes, sized for a notebook; returns (figure, axes list)."""
+    ncols = check_int("ncols", ncols, maximum=12)
+    width = check_float("width", width, positive=True, maximum=30.0)
+    height = check_float("height", height, positive=True, maximum=30.0)
     fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False,
                              layout="constrained")
     if title:

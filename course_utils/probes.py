@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .validation import check_labels, check_module, check_tensor
+
 
 @dataclass
 class LayerProfile:
@@ -36,9 +38,10 @@ def layer_profile(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> LayerPr
     left as it is (at initialisation: training mode, so BatchNorm uses the batch's statistics),
     and the gradients it accumulates are cleared afterwards.
     """
-    if not hasattr(model, "blocks"):
-        raise TypeError(f"{type(model).__name__} has no `blocks` to probe; build one with "
-                        "course_utils.mlp_stack")
+    model = check_module("model", model, needs=("blocks",))
+    if not isinstance(X, torch.Tensor) or X.is_floating_point():   # token ids may be integers
+        check_tensor("X", X, like=model)
+    check_labels("y", y, samples=X.shape[0])
     probed = ([model.stem] if hasattr(model, "stem") else []) + list(model.blocks)
     stream: list[torch.Tensor] = []
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .validation import check_bool, check_int
+
 
 def progress_bar(total: int, desc: str, *, enabled: bool = True) -> Any:
     """A tqdm bar (a widget in a notebook, text elsewhere) counting `total` steps.
@@ -12,4 +14,8 @@ def progress_bar(total: int, desc: str, *, enabled: bool = True) -> Any:
     """
     from tqdm.auto import tqdm  # imported here: tqdm.auto looks for ipywidgets at import time
 
+    total = check_int("total", total, minimum=0)
+    enabled = check_bool("enabled", enabled)
+    if not isinstance(desc, str):
+        raise TypeError(f"desc must be a str, got {type(desc).__name__}")
     return tqdm(total=total, desc=desc, disable=not enabled, leave=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import platform
 import random
+from collections.abc import Callable
+from typing import TypeVar
 
 import torch
 
@@ -30,6 +32,18 @@ def seed_everything(seed: int) -> int:
     else:
         np.random.seed(seed % 2**32)
     return seed
+
+
+T = TypeVar("T")
+
+
+def seeded(build: Callable[[], T], seed: int) -> T:
+    """What `build()` makes with torch's generator seeded by `seed` (the model that seed builds);
+    the global random state is left as it was."""
+    seed = check_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
 
 
 def setup(seed: int = 0) -> torch.device:

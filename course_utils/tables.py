@@ -14,6 +14,14 @@ class Table:
 
     def __init__(self, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
                  caption: str = ""):
+        if (isinstance(header, str) or not isinstance(header, Sequence) or not header
+                or not all(isinstance(name, str) for name in header)):
+            raise TypeError(f"header must be a non-empty list of column names (str), got {header!r:.60}")
+        if isinstance(rows, str) or not isinstance(rows, Sequence) or any(
+                isinstance(row, str) or not isinstance(row, Sequence) for row in rows):
+            raise TypeError("rows must be a list of rows, each a list of cells")
+        if not isinstance(caption, str):
+            raise TypeError(f"caption must be a str, got {type(caption).__name__}")
         widths = {len(row) for row in rows}
         if widths - {len(header)}:
             raise ValueError(f"every row needs {len(header)} cells, got rows of {sorted(widths)}")

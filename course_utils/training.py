@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -15,9 +15,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batched import BatchedOptimizer
-from .validation import check_choice, check_float, check_int, check_seed
+from .validation import (check_choice, check_float, check_int, check_labels, check_module,
+                         check_seed, check_size, check_tensor)
 
 OPTIMIZERS = ("sgd", "adam")
+MAX_BATCH = 100_000     # samples per step; the course uses 2 to 64
 
 
 class Progress(Protocol):
@@ -93,15 +95,36 @@ class Runs:
                        bool(self.diverged[m]))
 
 
-def _check_data(X: torch.Tensor, y: torch.Tensor, *, batched: bool = False) -> None:
-    if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError("X and y must be torch tensors (use course_utils.two_spirals to make some)")
-    samples = 1 if batched else 0
-    if X.ndim <= samples or y.ndim <= samples or X.shape[:samples + 1] != y.shape[:samples + 1]:
+def _check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *,
+                batched: bool = False) -> None:
+    """Inputs: floats in the model's dtype (or integer token ids); labels: integer classes, one
+    row (of each model's data set, if batched) per input row."""
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__} (use "
+                        "course_utils.two_spirals to make some)")
+    if X.is_floating_point():
+        check_tensor("X", X, like=model)
+    elif X.dtype not in (torch.long, torch.int):
+        raise TypeError(f"X must hold floats (or integer token ids), got {X.dtype}")
+    elif X.numel() == 0:
+        raise ValueError("X is empty: give it some samples")
+    rows = 1 if batched else 0
+    if X.ndim <= rows:
+        raise ValueError(f"X must have a dimension of samples, got shape {tuple(X.shape)}")
+    check_labels("y", y)
+    if y.ndim <= rows or X.shape[:rows + 1] != y.shape[:rows + 1]:
         raise ValueError(f"X and y hold different numbers of samples: shapes {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")
-    if y.dtype != torch.long:
-        raise TypeError(f"y must hold integer class labels (torch.long), got {y.dtype}")
+
+
+def _guard_duration(step: Callable[[], object], steps: int, what: str) -> None:
+    """For a long run, time one forward and backward pass first and refuse a run that would take
+    longer than the course allows, before starting it."""
+    if steps <= 10_000:                     # the course's runs: at most 3,000 steps
+        return
+    start = time.perf_counter()
+    step()
+    check_size(f"{what} of {steps:,} steps", seconds=1.3 * steps * (time.perf_counter() - start))
 
 
 def _loss_and_accuracy(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -135,16 +158,25 @@ def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int,
         optimizer: "sgd" (with momentum) or "adam" (betas 0.9, 0.98 as in Xiong et al. 2020).
         progress: an object with tqdm's update(n), advanced once per step.
     """
-    _check_data(X, y)
+    model = check_module("model", model)
+    _check_data(model, X, y)
     steps = check_int("steps", steps)
-    batch_size = check_int("batch_size", batch_size)
+    batch_size = check_int("batch_size", batch_size, maximum=MAX_BATCH)
     lr = check_float("lr", lr, minimum=0.0)
+    momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0)
+    weight_decay = check_float("weight_decay", weight_decay, minimum=0.0)
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
-    check_choice("optimizer", optimizer, OPTIMIZERS)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     seed = check_seed(seed)
     device = next(model.parameters()).device
     model.train()
     X, y = X.to(device), y.to(device)
+
+    def trial_step() -> None:
+        _loss_and_accuracy(model(X[:batch_size]), y[:batch_size])[0].backward()
+        model.zero_grad(set_to_none=True)
+
+    _guard_duration(trial_step, steps, "this training run")
     if optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
                               weight_decay=weight_decay)
@@ -195,25 +227,34 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
         model: a BatchedMLPStack or BatchedTransformer of n models.
         X: (n, N, ...) inputs; y: (n, N) or (n, N, T) integer labels.
     """
-    _check_data(X, y, batched=True)
+    _check_data(model, X, y, batched=True)
     n = X.shape[0]
     seeds = [check_seed(s) for s in seeds]
     if len(seeds) != n or getattr(model, "n_models", n) != n:
         raise ValueError(f"{getattr(model, 'n_models', '?')} models, {n} data sets and "
                          f"{len(seeds)} seeds: give one of each per model")
     steps = check_int("steps", steps)
-    batch_size = check_int("batch_size", batch_size)
+    batch_size = check_int("batch_size", batch_size, maximum=MAX_BATCH)
     lr = check_float("lr", lr, minimum=0.0)
+    momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0)
+    weight_decay = check_float("weight_decay", weight_decay, minimum=0.0)
     warmups = [warmup_steps] * n if isinstance(warmup_steps, int) else list(warmup_steps)
     warmups = [check_int("warmup_steps", w, minimum=0) for w in warmups]
     if len(warmups) != n:
         raise ValueError(f"warmup_steps gives {len(warmups)} values for {n} models")
-    check_choice("optimizer", optimizer, OPTIMIZERS)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     model.train()
     opt = BatchedOptimizer(model.parameters(), kind=optimizer, momentum=momentum,
                            weight_decay=weight_decay)
-    generators = [torch.Generator().manual_seed(s) for s in seeds]
     rows = torch.arange(n).unsqueeze(1)
+
+    def trial_step() -> None:
+        logits = model(X[:, :batch_size])
+        F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[:, :batch_size].reshape(-1)).backward()
+        opt.zero_grad()
+
+    _guard_duration(trial_step, steps, f"training {n} models")
+    generators = [torch.Generator().manual_seed(s) for s in seeds]
     alive = torch.ones(n, dtype=torch.bool)
     losses, accuracies = [], []
     start = time.perf_counter()
@@ -244,7 +285,8 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
 @torch.no_grad()
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """(loss, accuracy) of `model` on all of (X, y) in eval mode (BatchNorm uses running stats)."""
-    _check_data(X, y)
+    model = check_module("model", model)
+    _check_data(model, X, y)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -258,7 +300,7 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float,
 @torch.no_grad()
 def evaluate_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """(n,) accuracy of each model of a batched model on its own (X[m], y[m]), in eval mode."""
-    _check_data(X, y, batched=True)
+    _check_data(model, X, y, batched=True)
     was_training = model.training
     model.eval()
     try:

@@ -4,11 +4,13 @@ al. 2017), pre-norm (GPT-2; Xiong et al. 2020) and DeepNorm (Wang et al. 2022)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
 
-from .validation import check_choice, check_float, check_int
+from .validation import (check_bool, check_callable, check_choice, check_float, check_int,
+                         check_size, check_tensor, parameter_bytes)
 
 PLACEMENTS = ("post", "pre", "deepnorm")
 """Where the LayerNorm sits in each sub-layer: after the sum, inside the branch, or after a sum
@@ -17,21 +19,40 @@ whose skip is scaled by alpha."""
 Sublayer = Callable[[torch.Tensor], torch.Tensor]
 
 
+def _check_sublayer_inputs(x: Any, sublayer: Any, norm: Any, dropout: Any) -> None:
+    check_callable("sublayer", sublayer, "a module or function mapping x to a tensor of its shape")
+    check_callable("norm", norm, "a norm layer such as nn.LayerNorm(d_model)")
+    check_callable("dropout", dropout, "a module such as nn.Dropout(p) or nn.Identity()")
+    like = next((m for m in (sublayer, norm) if isinstance(m, nn.Module)
+                 and next(m.parameters(), None) is not None), None)
+    check_tensor("x", x, like=like, dtype=None, finite=False)
+    for name, module in (("norm", norm), ("sublayer", sublayer)):
+        width = (module.normalized_shape[-1] if isinstance(module, nn.LayerNorm) else
+                 module.in_features if isinstance(module, nn.Linear) else None)
+        if width is not None and x.shape[-1] != width:
+            raise ValueError(f"x has {x.shape[-1]} features in its last dimension but {name} "
+                             f"takes {width}: x must be (..., {width})")
+
+
 def post_norm_sublayer(x: torch.Tensor, sublayer: Sublayer, norm: Sublayer,
                        dropout: Sublayer = nn.Identity()) -> torch.Tensor:
     """Post-norm: y = LN(x + Dropout(F(x))). The LayerNorm sits on the main path, after the sum."""
+    _check_sublayer_inputs(x, sublayer, norm, dropout)
     return norm(x + dropout(sublayer(x)))
 
 
 def pre_norm_sublayer(x: torch.Tensor, sublayer: Sublayer, norm: Sublayer,
                       dropout: Sublayer = nn.Identity()) -> torch.Tensor:
     """Pre-norm: y = x + Dropout(F(LN(x))). The skip carries x itself, un-normalised."""
+    _check_sublayer_inputs(x, sublayer, norm, dropout)
     return x + dropout(sublayer(norm(x)))
 
 
 def deepnorm_sublayer(x: torch.Tensor, sublayer: Sublayer, norm: Sublayer, *, alpha: float,
                       dropout: Sublayer = nn.Identity()) -> torch.Tensor:
     """DeepNorm: y = LN(alpha * x + Dropout(F(x))). alpha multiplies the SKIP, not the branch."""
+    _check_sublayer_inputs(x, sublayer, norm, dropout)
+    alpha = check_float("alpha", alpha, positive=True)
     return norm(alpha * x + dropout(sublayer(x)))
 
 
@@ -39,7 +60,7 @@ def deepnorm_constants(n_layers: int) -> tuple[float, float]:
     """(alpha, beta) of DeepNorm for an encoder-only (or decoder-only) stack of N layers:
     alpha = (2N)^(1/4) on the skip, beta = (8N)^(-1/4) as the init gain of the FFN, value and
     output projections (Wang et al. 2022)."""
-    n_layers = check_int("n_layers", n_layers)
+    n_layers = check_int("n_layers", n_layers, maximum=1_000_000)
     return (2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25
 
 
@@ -49,12 +70,15 @@ class SelfAttention(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, *, causal: bool = False, dropout: float = 0.0):
         super().__init__()
+        d_model, n_heads = check_int("d_model", d_model), check_int("n_heads", n_heads)
+        dropout = check_float("dropout", dropout, minimum=0.0, maximum=0.99)
         if d_model % n_heads:
             raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
         self.attention = nn.MultiheadAttention(d_model, n_heads, dropout=dropout, batch_first=True)
-        self.causal = causal
+        self.causal = check_bool("causal", causal)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x, ndim=3, last_dim=self.attention.embed_dim, like=self, finite=False)
         mask = None
         if self.causal:
             T = x.shape[1]
@@ -84,9 +108,13 @@ class TransformerBlock(nn.Module):
                  alpha: float = 1.0, causal: bool = False, dropout: float = 0.0,
                  skip: bool = True):
         super().__init__()
+        d_model, n_heads, d_ff = (check_int("d_model", d_model), check_int("n_heads", n_heads),
+                                  check_int("d_ff", d_ff))
+        check_size(f"a transformer block of width {d_model}",
+                   n_bytes=parameter_bytes(4 * d_model * d_model + 2 * d_model * d_ff))
         self.placement = check_choice("placement", placement, PLACEMENTS)
         self.alpha = check_float("alpha", alpha, minimum=0.0)
-        self.skip = bool(skip)
+        self.skip = check_bool("skip", skip)
         self.attention = SelfAttention(d_model, n_heads, causal=causal, dropout=dropout)
         self.feed_forward = FeedForward(d_model, d_ff)
         self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
@@ -140,8 +168,13 @@ class TinyTransformer(nn.Module):
                  skip: bool = True):
         super().__init__()
         self.vocab, self.seq_len = check_int("vocab", vocab, minimum=2), check_int("seq_len", seq_len)
-        self.n_layers = check_int("n_layers", n_layers)
-        self.placement = check_choice("placement", placement, PLACEMENTS)
+        self.n_layers = n_layers = check_int("n_layers", n_layers)
+        d_model, d_ff = check_int("d_model", d_model), check_int("d_ff", d_ff)
+        n_out = vocab if n_out is None else check_int("n_out", n_out)
+        check_size(f"a transformer of {n_layers} layers of width {d_model}",
+                   n_bytes=parameter_bytes(n_layers * (4 * d_model * d_model + 2 * d_model * d_ff)
+                                           + (vocab + seq_len + n_out) * d_model))
+        self.placement = placement = check_choice("placement", placement, PLACEMENTS)
         alpha, beta = deepnorm_constants(n_layers) if placement == "deepnorm" else (1.0, 1.0)
         self.token_embedding = nn.Embedding(vocab, d_model)
         self.position_embedding = nn.Parameter(torch.zeros(seq_len, d_model))
@@ -149,7 +182,7 @@ class TinyTransformer(nn.Module):
             TransformerBlock(d_model, n_heads, d_ff, placement=placement, alpha=alpha,
                              causal=causal, dropout=dropout, skip=skip) for _ in range(n_layers))
         self.final_norm = nn.LayerNorm(d_model) if placement == "pre" else nn.Identity()
-        self.head = nn.Linear(d_model, n_out or vocab)
+        self.head = nn.Linear(d_model, n_out)
         self._init_weights(beta)
 
     def _init_weights(self, beta: float) -> None:

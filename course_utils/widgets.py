@@ -13,11 +13,13 @@ from .figures import (draw_init_profiles, draw_lesion, draw_padding_probe,
                       draw_placement_probe, draw_scaled_profile, draw_shattered)
 from .figures.zoo import draw_zoo_comparison
 from .transformer import PLACEMENTS
+from .validation import check_result, check_seed
 from .zoo import ZOO, zoo_comparison
 
 
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
     """Depth, skip on/off and norm -> activation and gradient scales per layer at init."""
+    seed = check_seed(seed)
     explorer = Explorer(
         compute=lambda n_blocks, residual, norm: init_profiles(n_blocks, norm=norm, seed=seed),
         draw=lambda profiles, residual, **_: draw_init_profiles(profiles, residual=residual),
@@ -36,6 +38,7 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
 
 def shortcut_gain_explorer(*, seed: int = 0) -> Explorer:
     """Shortcut gain lambda and depth -> lambda^(L-l) beside the real gradient per layer at init."""
+    seed = check_seed(seed)
     explorer = Explorer(
         compute=lambda shortcut_gain, n_blocks: scaled_init_profile(n_blocks, shortcut_gain,
                                                                    seed=seed),
@@ -55,6 +58,7 @@ def shortcut_gain_explorer(*, seed: int = 0) -> Explorer:
 def lesion_explorer(result: LesionResult) -> Explorer:
     """Which block to delete -> decision regions of the first seed's nets without it, and every
     block's accuracy over the seeds. Blocks are counted from 0, as in `model.blocks[i]`."""
+    check_result("lesion_explorer", result, LesionResult, "course_utils.lesion_study")
     intact = -1
     options = {"none (intact)": intact, **{f"block {i}": i for i in range(result.n_blocks)}}
     explorer = Explorer(
@@ -69,6 +73,8 @@ def lesion_explorer(result: LesionResult) -> Explorer:
 
 def shattered_explorer(result: ShatteringResult, *, seed: int = 0) -> Explorer:
     """Depth -> df/dx over the grid for a plain and a residual net, beside the autocorrelations."""
+    check_result("shattered_explorer", result, ShatteringResult, "course_utils.shattering")
+    seed = check_seed(seed)
     def compute(depth: int) -> dict:
         curves = {kind: gradient_on_grid(depth, residual=kind == "residual", seed=seed)
                   for kind in ("plain", "residual")}
@@ -88,6 +94,7 @@ def shattered_explorer(result: ShatteringResult, *, seed: int = 0) -> Explorer:
 def norm_statistics_explorer(*, seed: int = 0) -> Explorer:
     """Norm, batch size and padding -> which axes it reduces, sample 0's normalised tokens, and
     how far they moved from the same tokens in a batch of 8 without padding."""
+    seed = check_seed(seed)
     explorer = Explorer(
         compute=lambda norm, batch_size, padding: padding_probe(norm, batch_size, padding,
                                                                 seed=seed),
@@ -107,6 +114,7 @@ def norm_statistics_explorer(*, seed: int = 0) -> Explorer:
 def placement_explorer(*, seed: int = 0) -> Explorer:
     """Depth, LayerNorm placement, warm-up and learning rate -> the gradient per layer at init,
     and how far the first Adam step moves the output for each placement."""
+    seed = check_seed(seed)
     def compute(n_layers: int, placement: str, warmup: bool, lr: float) -> dict:
         steps = WARMUP["warmup_steps"] if warmup else 0
         return {"profile": ffn_gradient_profile(placement, n_layers, seed=seed),
@@ -134,6 +142,7 @@ def placement_explorer(*, seed: int = 0) -> Explorer:
 def zoo_explorer(*, seed: int = 0) -> Explorer:
     """Architecture and depth -> the gradient along the stack for every architecture, the chosen
     one highlighted, and each one's input-to-output gradient ratio."""
+    seed = check_seed(seed)
     by_depth: dict[int, object] = {}    # the probe runs once per depth, whatever is highlighted
 
     def compute(arch: str, depth: int):

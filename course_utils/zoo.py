@@ -16,7 +16,8 @@ from torch import nn
 
 from .probes import layer_profile
 from .transformer import TransformerBlock, deepnorm_constants, init_block
-from .validation import check_choice, check_int
+from .runtime import seeded
+from .validation import check_choice, check_int, check_seed, check_size, check_tensor, parameter_bytes
 
 
 class ChannelBatchNorm(nn.BatchNorm1d):
@@ -248,9 +249,13 @@ class ZooStack(nn.Module):
     def __init__(self, arch: str, n_blocks: int, *, width: int = 32, d_in: int = 2,
                  n_classes: int = 2):
         super().__init__()
-        self.arch = check_choice("arch", arch, tuple(ZOO))
-        self.n_blocks = check_int("n_blocks", n_blocks)
-        self.width, self.d_in = check_int("width", width, minimum=4), check_int("d_in", d_in)
+        self.arch = arch = check_choice("arch", arch, tuple(ZOO))
+        self.n_blocks = n_blocks = check_int("n_blocks", n_blocks)
+        self.width, self.d_in = width, d_in = check_int("width", width, minimum=4), check_int("d_in", d_in)
+        n_classes = check_int("n_classes", n_classes, minimum=2)
+        check_size(f"a stack of {n_blocks} {arch} blocks of width {width}",
+                   n_bytes=parameter_bytes(n_blocks * 16 * width * (width + n_blocks * GROWTH)
+                                           + (d_in + n_classes) * width))
         if arch in ("post_norm", "pre_norm", "deepnorm") and width % 4:
             raise ValueError(f"{arch} blocks have 4 heads: choose a width divisible by 4")
         self.stem = nn.Linear(d_in, width)
@@ -264,9 +269,7 @@ class ZooStack(nn.Module):
         self.head = nn.Linear(width, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.d_in:
-            raise ValueError(f"ZooStack expects a (B, T, {self.d_in}) float tensor, got "
-                             f"{getattr(x, 'shape', type(x).__name__)}")
+        check_tensor("x", x, ndim=3, last_dim=self.d_in, like=self)      # (B, T, d_in)
         if self.training and x.shape[0] * x.shape[1] < 2 and self.arch in (
                 "plain", "resnet", "preact", "densenet"):
             raise ValueError("BatchNorm in training mode needs at least 2 positions per batch")
@@ -278,6 +281,8 @@ class ZooStack(nn.Module):
 
 def parameter_count(module: nn.Module) -> int:
     """Learnable parameters of `module`."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
     return sum(p.numel() for p in module.parameters())
 
 
@@ -308,14 +313,16 @@ def zoo_comparison(depth: int = 16, *, seed: int = 0, width: int = 32) -> ZooCom
     sequences of 8 tokens, the gradient's RMS along the stack (the loss: cross-entropy of
     random labels per token)."""
     depth = check_int("depth", depth)
-    gen = torch.Generator().manual_seed(seed)
+    width = check_int("width", width, minimum=4)
+    if width % 4:
+        raise ValueError(f"the transformer blocks of the zoo have 4 heads: choose a width "
+                         f"divisible by 4, got {width}")
+    gen = torch.Generator().manual_seed(check_seed(seed))
     X = torch.randn(16, 8, 2, generator=gen)
     y = torch.randint(0, 2, (16, 8), generator=gen)
     gradient, parameters, shapes = {}, {}, {}
     for arch in ZOO:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            stack = ZooStack(arch, depth, width=width)
+        stack = seeded(lambda: ZooStack(arch, depth, width=width), seed)
         stream = layer_profile(stack, X, y).gradient_rms   # stem output, then each block's
         gradient[arch] = [g / stream[-1] if stream[-1] > 0 else 0.0 for g in stream]
         block = stack.blocks[0]

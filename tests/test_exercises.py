@@ -1,5 +1,7 @@
-"""Every checker passes its reference solution, calls the untouched stub "not attempted", and
-fails plausible wrong answers with a specific message, without ever raising itself."""
+"""Every checker passes its reference solution (also pasted into a notebook cell as shown), calls
+the untouched stub "not attempted", fails plausible wrong answers with a specific message, and
+survives what a student's code can do to it: raise, loop forever, print megabytes, answer in
+float64, change its inputs in place. It never raises itself, except for the student's own stop."""
 
 import pytest
 from torch import nn
@@ -14,6 +16,7 @@ STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS,
 WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG,
          **placement.WRONG, **zoo.WRONG}
 RIGHT = {**normalisation.RIGHT}
+SET_UP_CELL = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\nimport course_utils as cu\n"
 
 
 def test_every_exercise_has_wrong_answers_and_a_stub_under_test():
@@ -29,10 +32,26 @@ def test_reference_solution_passes(name):
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_the_solution_runs_as_shown_when_pasted_after_the_set_up_cell(name):
+    namespace = {}
+    exec(SET_UP_CELL, namespace)
+    exec(solution(name).code, namespace)
+    reference = EXERCISES[name].reference
+    answer = namespace[getattr(reference, "__name__", name)]
+    result = check(name, answer)
+    assert result.passed, str(result)
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
 def test_untouched_stub_reads_not_attempted(name):
     result = check(name, STUBS[name])
     assert result.status == NOT_ATTEMPTED, str(result)
     assert "not attempted" in str(result) and not result.passed
+
+
+def test_a_half_filled_answer_says_what_is_left():
+    result = check("reduced_dims", {"batch": (0, 1), "layer": ...})
+    assert result.status == NOT_ATTEMPTED and "still `...` for 'layer'" in result.message
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
@@ -52,6 +71,94 @@ def test_wrong_answers_fail_with_a_specific_message(name, answer, message):
     result = check(name, answer)
     assert result.status == FAILED, str(result)
     assert message in result.message
+
+
+def _float64(reference):
+    return lambda *args: reference(*args).double()
+
+
+class Float64Block(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+
+    def forward(self, x):
+        return (x + self.branch(x)).double()
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("residual_block", Float64Block),
+    ("post_norm_sublayer", _float64(EXERCISES["post_norm_sublayer"].reference)),
+    ("pre_norm_sublayer", _float64(EXERCISES["pre_norm_sublayer"].reference)),
+    ("deepnorm_sublayer", _float64(EXERCISES["deepnorm_sublayer"].reference)),
+    ("highway_block", _float64(EXERCISES["highway_block"].reference)),
+    ("unet_merge", _float64(EXERCISES["unet_merge"].reference)),
+    ("residual_jacobian", _float64(EXERCISES["residual_jacobian"].reference)),
+])
+def test_a_right_answer_in_float64_is_judged_by_its_values(name, answer):
+    result = check(name, answer)
+    assert result.passed, str(result)
+
+
+def _forever(*args):
+    while True:
+        pass
+
+
+class LoopsInForward(nn.Module):
+    def __init__(self, branch, *sizes):
+        super().__init__()
+        self.branch = branch
+
+    def forward(self, x):
+        return _forever()
+
+
+class LoopsInInit(nn.Module):
+    def __init__(self, branch, *sizes):
+        super().__init__()
+        _forever()
+
+    def forward(self, x):
+        return x
+
+
+LOOPING = [(name, _forever) for name in EXERCISES
+           if name not in ("residual_block", "projection_shortcut", "reduced_dims")]
+LOOPING += [("residual_block", LoopsInForward), ("residual_block", LoopsInInit),
+            ("projection_shortcut", LoopsInForward), ("projection_shortcut", LoopsInInit)]
+
+
+@pytest.mark.parametrize("name, answer", LOOPING)
+def test_an_answer_that_never_returns_is_stopped_with_the_limit_in_the_message(name, answer):
+    result = EXERCISES[name].check(answer, seconds=0.3)
+    assert result.status == FAILED
+    assert "still running after 0.3 s" in result.message and "never ends" in result.message
+    assert check("residual_block", EXERCISES["residual_block"].reference).passed   # usable after
+
+
+def test_the_capstone_has_a_longer_limit_and_says_so():
+    assert EXERCISES["capstone"].seconds > EXERCISES["residual_block"].seconds
+
+
+def test_pressing_stop_during_a_check_still_stops_it():
+    def interrupted(n_blocks, path_length):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        check("path_count", interrupted)
+
+
+def test_what_the_answer_prints_is_captured_and_cut_short(capsys):
+    def chatty(n_blocks, path_length):
+        print("x" * 10_000_000)
+        for i in range(100):
+            print("line", i)
+        return 2 ** n_blocks
+    result = check("path_count", chatty)
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    assert result.status == FAILED and "Your code printed:" in result.message
+    assert len(result.message) < 3000 and "more lines" in result.message
 
 
 def test_a_checker_that_cannot_use_an_answer_still_gives_feedback():
@@ -84,11 +191,18 @@ def test_hints_are_graded_and_the_solution_is_the_tested_reference(name):
     assert len(exercise.hints) >= 2
     assert hint(name).level == 1 and hint(name, 2).text == exercise.hints[1]
     assert hint(name, 99).level == len(exercise.hints)       # past the last: the last
-    assert hint(name, 0).level == 1
     code = solution(name).code
     assert getattr(exercise.reference, "__name__", name) in code and "```python" in solution(name)._repr_markdown_()
+
+
+@pytest.mark.parametrize("level", [0, -1, "2", 2.0, None, True])
+def test_a_hint_level_that_is_not_a_whole_number_from_1_is_refused(level):
+    with pytest.raises(ValueError, match="level must be a whole number from 1 to 3"):
+        hint("residual_block", level)
 
 
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(ValueError, match="no exercise called 'residual'; the exercises are: .*residual_block"):
         check("residual", None)
+    with pytest.raises(TypeError, match="name the exercise with a str"):
+        hint(["residual_block"])

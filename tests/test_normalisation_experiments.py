@@ -69,7 +69,7 @@ def test_small_batch_study_records_every_norm_batch_size_and_seed():
 
 
 def test_small_batch_study_refuses_batch_size_one():
-    with pytest.raises(ValueError, match="batch size must be at least 2"):
+    with pytest.raises(ValueError, match="every value of batch_sizes must be at least 2"):
         small_batch_study(batch_sizes=(1,), progress=False)
 
 

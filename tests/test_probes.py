@@ -43,5 +43,5 @@ def test_residual_gradient_reaches_the_input_where_plain_vanishes():
 
 
 def test_profile_needs_blocks():
-    with pytest.raises(TypeError, match="no `blocks`"):
+    with pytest.raises(TypeError, match="has no blocks: build it with course_utils.mlp_stack"):
         layer_profile(nn.Linear(2, 2), torch.randn(4, 2), torch.zeros(4, dtype=torch.long))

@@ -90,5 +90,5 @@ def test_train_refuses_mismatched_or_wrongly_typed_data():
         train(_model(), X, y[:50], steps=1)
     with pytest.raises(TypeError, match="integer class labels"):
         train(_model(), X, y.float(), steps=1)
-    with pytest.raises(TypeError, match="torch tensors"):
+    with pytest.raises(TypeError, match="X must be a torch.Tensor"):
         train(_model(), X.tolist(), y, steps=1)

@@ -46,7 +46,7 @@ def test_zoo_stack_runs_every_architecture_and_refuses_bad_input():
         ZooStack("vgg", 2)
     with pytest.raises(ValueError, match="n_blocks must be at least 1"):
         ZooStack("rezero", 0)
-    with pytest.raises(ValueError, match=r"expects a \(B, T, 2\)"):
+    with pytest.raises(ValueError, match=r"x must have 3 dimensions"):
         ZooStack("rezero", 2)(torch.randn(4, 2))
     with pytest.raises(ValueError, match="divisible by 4"):
         ZooStack("pre_norm", 2, width=18)

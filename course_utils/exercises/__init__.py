@@ -17,6 +17,9 @@ for _module in (residual_blocks, residual_math, normalisation, placement, zoo):
 
 def get_exercise(name: str) -> Exercise:
     """The exercise called `name`; an unknown name raises ValueError listing the known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"name the exercise with a str such as 'residual_block', got "
+                        f"{type(name).__name__}")
     if name not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         raise ValueError(f"no exercise called {name!r}; the exercises are: {known}")

@@ -1,20 +1,28 @@
 """Self-checking exercises: `check(answer)`, `hint(level)`, `solution()`.
 
-A checker never raises because of the student's code: whatever the answer does (raise, return
-None, the wrong shape, NaN), `check` returns a CheckResult saying what went wrong and what to try.
-The untouched starter stub raises NotImplementedError, which reads as "not attempted".
+A checker judges the answer the student wrote and never raises because of it: whatever the answer
+does (raise, return None, the wrong shape, NaN, change its inputs in place, print megabytes, loop
+forever), `check` returns a CheckResult saying what went wrong and what to try. The untouched
+starter stub raises NotImplementedError, which reads as "not attempted". The student pressing
+the kernel's stop button still stops a check.
 """
 
 from __future__ import annotations
 
+import ctypes
 import html
 import inspect
+import io
 import textwrap
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 import torch
+from torch import nn
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 
@@ -23,6 +31,11 @@ _LOOK = {  # status -> (symbol, colour, headline)
     FAILED: ("✗", "#D55E00", "not yet"),
     NOT_ATTEMPTED: ("…", "#7F7F7F", "not attempted"),
 }
+
+STUB_MESSAGE = ("Replace `raise NotImplementedError` with your code, run that cell, then run this "
+                "check again.")
+PRINTED_LINES = 5          # what the student's code printed during a check: the first lines only
+_MISSING_FORWARD = 'missing the required "forward" function'     # nn.Module's own error
 
 
 @dataclass(frozen=True)
@@ -48,44 +61,179 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         symbol, colour, headline = _LOOK[self.status]
-        return (f"<div style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>"
-                f"<b style='color:{colour}'>{symbol} {html.escape(self.name)}: {headline}.</b> "
-                f"{html.escape(self.message)}</div>")
+        return (f"<div style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0;"
+                f"white-space:pre-wrap'><b style='color:{colour}'>{symbol} "
+                f"{html.escape(self.name)}: {headline}.</b> {html.escape(self.message)}</div>")
 
 
 class NotAttempted(Exception):
-    """The answer is still the starter stub."""
+    """The answer is still the starter stub; the message (if any) says what is left to fill in."""
 
 
 class Incorrect(Exception):
-    """The answer is wrong; the message says how, and what to try."""
+    """The answer is wrong; the message says how, and what to try. `error` is the exception the
+    student's code raised, if that is how it went wrong."""
+
+    def __init__(self, message: str, *, error: BaseException | None = None):
+        super().__init__(message)
+        self.error = error
 
 
-def call_student(fn: Callable[..., Any], *args: Any, what: str) -> Any:
-    """Call the student's `fn(*args)`; turn NotImplementedError into NotAttempted and any other
-    exception into Incorrect naming `what` was being called."""
+class CheckTimeout(BaseException):
+    """Raised inside a check that ran past its time limit (a BaseException, so that a student's
+    `except Exception:` does not swallow it)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Guarding the student's code: a time limit and captured output.
+
+class _FirstLines(io.TextIOBase):
+    """A text stream that keeps the first `limit` characters written to it and counts the rest."""
+
+    def __init__(self, limit: int = 2000):
+        self.kept, self.limit, self.written, self.lines = [], limit, 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = max(self.limit - self.written, 0)
+        self.kept.append(text[:room])
+        self.written += len(text)
+        self.lines += text.count("\n")
+        return len(text)
+
+    def excerpt(self) -> str:
+        text = "".join(self.kept)
+        if not text.strip():
+            return ""
+        lines = text.rstrip("\n").split("\n")[:PRINTED_LINES]
+        shown = "\n".join(line[:200] + ("…" if len(line) > 200 else "") for line in lines)
+        total = max(self.lines, len(lines))
+        tail = (f"\n… {total - len(lines):,} more lines, {self.written:,} characters in all"
+                if total > len(lines) or self.written > len(text) else "")
+        return f"\n\nYour code printed:\n{shown}{tail}"
+
+
+def _raise_in_thread(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Make `exception` be raised in thread `thread_id` at its next Python instruction (None
+    cancels a pending one). Works on every OS and in every Jupyter front end, where signals to
+    the kernel's main thread may not."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise CheckTimeout in the calling thread if the block runs longer than `seconds`.
+
+    A watchdog thread waits; past the limit it raises CheckTimeout in the checked thread, again
+    every half second in case the student's code catches it. Code stuck inside one long C call
+    (a huge matrix product) is interrupted when that call returns.
+    """
+    target, finished = threading.get_ident(), threading.Event()
+
+    def watchdog() -> None:
+        if finished.wait(seconds):
+            return
+        for _ in range(20):
+            _raise_in_thread(target, CheckTimeout)
+            if finished.wait(0.5):
+                return
+
+    guard = threading.Thread(target=watchdog, name="course_utils check watchdog", daemon=True)
+    guard.start()
     try:
-        return fn(*args)
-    except NotImplementedError:
+        yield
+    finally:
+        finished.set()
+        guard.join()
+        _raise_in_thread(target, None)        # an exception sent just as the block ended
+
+
+@contextmanager
+def captured_output(stream: _FirstLines) -> Iterator[None]:
+    """What the block prints goes to `stream`, not to the notebook."""
+    with redirect_stdout(stream), redirect_stderr(stream):
+        yield
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling the student's code.
+
+def _describe(value: Any) -> str:
+    return f"a {type(value).__name__}"
+
+
+def _snapshot(args: Sequence[Any]) -> list[torch.Tensor | None]:
+    return [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
+
+
+def call_student(fn: Callable[..., Any], *args: Any, what: str,
+                 names: Sequence[str] = ()) -> Any:
+    """Call the student's `fn(*args)` and return what it returns.
+
+    NotImplementedError from the starter stub becomes NotAttempted; nn.Module's own "missing
+    forward" error, any other exception, and a tensor argument changed in place become Incorrect,
+    saying what was being called (`what`) and naming the argument (`names`).
+    """
+    before = _snapshot(args)
+    try:
+        result = fn(*args)
+    except NotImplementedError as error:
+        if _MISSING_FORWARD in str(error):
+            raise Incorrect(f"{what}: the class has no `forward` method, so nn.Module cannot call "
+                            "it. Define `def forward(self, x):` inside the class (check the "
+                            "spelling and the indentation).", error=error) from None
         raise NotAttempted from None
+    except (CheckTimeout, KeyboardInterrupt):
+        raise
     except (Exception, SystemExit) as error:  # the student's code may raise anything
         raise Incorrect(f"{what} raised {type(error).__name__}: {error}. Run it yourself on a "
-                        "small input to see where.") from None
+                        "small input to see where.", error=error) from None
+    for index, (arg, copy) in enumerate(zip(args, before)):
+        if copy is not None and (arg.shape != copy.shape or not torch.equal(arg.detach(), copy)):
+            name = names[index] if index < len(names) else f"argument {index + 1}"
+            raise Incorrect(f"{what} changed its input `{name}` in place (as `{name} += ...`, "
+                            f"`{name}.zero_()` or `{name}[...] = ...` do). Compute a new tensor "
+                            f"instead, e.g. `{name} = {name} + ...`: the caller, and autograd, "
+                            f"still need the original `{name}`.")
+    return result
 
 
 def expect_function(answer: Any, signature: str) -> Callable[..., Any]:
     """Return `answer` if it can be called; otherwise raise Incorrect naming what was expected."""
     if not callable(answer):
-        raise Incorrect(f"Expected a function {signature}, got {type(answer).__name__}.")
+        raise Incorrect(f"Expected a function {signature}, got {_describe(answer)}.")
+    return answer
+
+
+def expect_module_class(answer: Any, name: str) -> type:
+    """Return `answer` if it is an nn.Module subclass with its own `forward`; otherwise raise
+    Incorrect saying what to write."""
+    if isinstance(answer, nn.Module):
+        raise Incorrect(f"Pass the class itself ({name}), not an instance of it.")
+    if not (isinstance(answer, type) and issubclass(answer, nn.Module)):
+        raise Incorrect(f"Expected a class that subclasses torch.nn.Module, got {_describe(answer)}.")
+    if answer.forward is nn.Module.forward:
+        methods = sorted(m for m in vars(answer) if callable(vars(answer)[m]) and not m.startswith("__"))
+        seen = f" (it has {', '.join(methods)})" if methods else ""
+        raise Incorrect(f"{name} has no `forward` method{seen}: nn.Module calls `forward` when "
+                        "the block is applied. Define `def forward(self, x):` inside the class, "
+                        "spelt exactly so.")
     return answer
 
 
 def expect_tensor(value: Any, *, shape: Sequence[int], what: str) -> torch.Tensor:
-    """Return `value` if it is a finite tensor of `shape`; raise Incorrect saying what it is."""
+    """Return `value` if it is a finite floating-point tensor of `shape`; raise Incorrect saying
+    what it is otherwise."""
     if value is None:
         raise Incorrect(f"{what} returned None: did you forget a `return`?")
     if not isinstance(value, torch.Tensor):
-        raise Incorrect(f"{what} returned a {type(value).__name__}, not a torch.Tensor.")
+        raise Incorrect(f"{what} returned {_describe(value)}, not a torch.Tensor.")
+    if not value.is_floating_point():
+        raise Incorrect(f"{what} returned integers (dtype {value.dtype}): keep the computation "
+                        "in floating point.")
     if tuple(value.shape) != tuple(shape):
         raise Incorrect(f"{what} returned shape {tuple(value.shape)}, expected {tuple(shape)}.")
     if not torch.isfinite(value).all():
@@ -95,9 +243,21 @@ def expect_tensor(value: Any, *, shape: Sequence[int], what: str) -> torch.Tenso
 
 
 def close(a: torch.Tensor, b: torch.Tensor, *, atol: float = 1e-5) -> bool:
-    """True if a and b have the same shape and agree to `atol` (and 1e-5 relative)."""
-    return a.shape == b.shape and torch.allclose(a, b, atol=atol, rtol=1e-5)
+    """True if a and b have the same shape and agree to `atol` (and 1e-5 relative), whatever
+    their floating-point dtypes (a float64 answer is judged by its values)."""
+    return a.shape == b.shape and torch.allclose(a.detach().double(), b.detach().double(),
+                                                 atol=atol, rtol=1e-5)
 
+
+def seeded_modules(make: Callable[[], Any], seed: int = 0) -> Any:
+    """Build probe modules from a fixed seed without touching the global random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hints, solutions and the exercise itself.
 
 @dataclass(frozen=True)
 class Hint:
@@ -119,7 +279,8 @@ class Hint:
 
 @dataclass(frozen=True)
 class Solution:
-    """The reference solution's code, shown as a code block."""
+    """The reference solution's code, shown as a code block; it runs as shown when pasted into
+    the exercise's cell (after the notebook's set-up cell)."""
 
     name: str
     code: str
@@ -146,6 +307,8 @@ class Exercise:
             so the code shown is the code the checker is tested against.
         reference_source: for a reference that is a value (a dict, say), the code that builds
             it; the exercise's module builds the value by running exactly this code.
+        imports: the import lines the solution needs beyond the set-up cell's (torch, nn, F, cu).
+        seconds: the time limit for the student's code in one check.
     """
 
     name: str
@@ -154,18 +317,34 @@ class Exercise:
     hints: tuple[str, ...]
     reference: Any
     reference_source: str = ""
+    imports: str = ""
+    seconds: float = 10.0
 
-    def check(self, answer: Any) -> CheckResult:
-        """Check `answer`; never raises because of it."""
+    def check(self, answer: Any, *, seconds: float | None = None) -> CheckResult:
+        """Check `answer`; never raises because of it. `seconds` overrides the time limit."""
+        limit = self.seconds if seconds is None else seconds
+        printed = _FirstLines()
+        try:
+            with time_limit(limit), captured_output(printed):
+                result = self._judge(answer)
+        except CheckTimeout:
+            result = CheckResult(self.name, FAILED, f"Your code was still running after {limit:g} "
+                                 "s, so the check stopped it. Look for a loop that never ends (a "
+                                 "`while` whose condition never turns False) or a model far "
+                                 "larger than the task needs.")
+        return CheckResult(result.name, result.status, result.message + printed.excerpt())
+
+    def _judge(self, answer: Any) -> CheckResult:
         if answer is None or answer is Ellipsis:
             return CheckResult(self.name, NOT_ATTEMPTED, f"Write your answer first: {self.task}")
         try:
             message = self.checker(answer)
-        except NotAttempted:
-            return CheckResult(self.name, NOT_ATTEMPTED, "Replace `raise NotImplementedError` "
-                               "with your code, run that cell, then run this check again.")
+        except NotAttempted as stub:
+            return CheckResult(self.name, NOT_ATTEMPTED, str(stub) or STUB_MESSAGE)
         except Incorrect as wrong:
             return CheckResult(self.name, FAILED, str(wrong))
+        except (CheckTimeout, KeyboardInterrupt):
+            raise
         except (Exception, SystemExit) as error:  # an answer of a shape the checker did not foresee
             return CheckResult(self.name, FAILED, f"The checker could not use your answer "
                                f"({type(error).__name__}: {error}). {self.task}")
@@ -173,12 +352,14 @@ class Exercise:
 
     def hint(self, level: int = 1) -> Hint:
         """Hint number `level` (1 is the gentlest); past the last, the last one."""
-        if isinstance(level, bool) or not isinstance(level, int) or level < 1:
-            level = 1
-        level = min(level, len(self.hints))
+        if isinstance(level, bool) or not isinstance(level, Integral) or level < 1:
+            raise ValueError(f"level must be a whole number from 1 to {len(self.hints)}, got "
+                             f"{level!r}: cu.hint({self.name!r}, 2) gives the second hint")
+        level = min(int(level), len(self.hints))
         return Hint(self.name, level, len(self.hints), self.hints[level - 1])
 
     def solution(self) -> Solution:
-        """The reference solution's code."""
-        source = self.reference_source or inspect.getsource(self.reference)
-        return Solution(self.name, textwrap.dedent(source).strip())
+        """The reference solution's code, with the imports it needs."""
+        source = textwrap.dedent(self.reference_source or inspect.getsource(self.reference)).strip()
+        code = f"{self.imports.strip()}\n\n{source}" if self.imports.strip() else source
+        return Solution(self.name, code)

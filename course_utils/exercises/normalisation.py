@@ -78,6 +78,9 @@ _MISTAKES = {
 }
 
 
+_NAMES = ("x", "gamma", "beta", "eps")
+
+
 def _check_norm(answer: Any, *, name: str, shape: tuple[int, ...], dim: int, unit: str,
                 axis_hint: str, reference: Callable[..., torch.Tensor]) -> str:
     expect_function(answer, f"{name}(x, gamma, beta, eps=1e-5)")
@@ -88,11 +91,11 @@ def _check_norm(answer: Any, *, name: str, shape: tuple[int, ...], dim: int, uni
     gamma = 0.5 + torch.rand(channels, generator=gen, dtype=torch.float64)
     beta = torch.randn(channels, generator=gen, dtype=torch.float64)
     for eps in (1e-5, 0.5):          # a large eps makes "where does eps go" visible
+        variants = _variants(x, gamma, beta, eps, dim)           # from pristine inputs
         x_in = x.clone().requires_grad_(True)
-        got = call_student(answer, x_in, gamma, beta, eps,
-                           what=f"{name}(x, gamma, beta, eps={eps})")
+        got = call_student(answer, x_in, gamma.clone(), beta.clone(), eps,
+                           what=f"{name}(x, gamma, beta, eps={eps})", names=_NAMES)
         got = expect_tensor(got, shape=shape, what=name)
-        variants = _variants(x, gamma, beta, eps, dim)
         if close(got.detach(), variants["right"]):
             continue
         for mistake, value in variants.items():
@@ -102,12 +105,12 @@ def _check_norm(answer: Any, *, name: str, shape: tuple[int, ...], dim: int, uni
                 raise Incorrect(f"{name} normalises over the wrong dimension: {axis_hint}")
             raise Incorrect(f"{name} is close, but {_MISTAKES[mistake].format(unit=unit)}")
         raise Incorrect(f"{name}(x, gamma, beta, eps={eps}) does not match {reference.__name__}"
-                        f" (largest difference {(got.detach() - variants['right']).abs().max():.3g})."
+                        f" (largest difference {(got.detach().double() - variants['right']).abs().max():.3g})."
                         f" Compute mean and biased variance per {unit}, then "
                         "gamma * (x - mean) / sqrt(var + eps) + beta.")
     # the backward pass: autograd through the student's ops must give the reference gradient
     x_in = x.clone().requires_grad_(True)
-    got = call_student(answer, x_in, gamma, beta, 1e-5, what=name)
+    got = call_student(answer, x_in, gamma.clone(), beta.clone(), 1e-5, what=name, names=_NAMES)
     weights = torch.randn(shape, generator=gen, dtype=torch.float64)
     if not got.requires_grad:
         raise Incorrect(f"{name}'s output is cut off from autograd (no grad_fn): keep to torch "
@@ -156,7 +159,9 @@ def _check_reduced_dims(answer: Any) -> str:
         raise Incorrect(f"Expected a dict like {{'batch': (...), 'layer': (...)}}, got "
                         f"{type(answer).__name__}.")
     if any(value is Ellipsis for value in answer.values()):
-        raise NotAttempted
+        left = [key for key, value in answer.items() if value is Ellipsis]
+        raise NotAttempted(f"Replace each `...` with a tuple of dims, such as (0,): still "
+                           f"`...` for {', '.join(repr(k) for k in left)}. Then run the cell again.")
     missing = {"batch", "layer"} - set(answer)
     if missing:
         raise Incorrect(f"The dict has no entry for {sorted(missing)}: give one for 'batch' and "

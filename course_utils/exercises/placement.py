@@ -3,14 +3,16 @@ count of nn.MultiheadAttention."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from numbers import Integral
 from typing import Any
 
 import torch
 from torch import nn
 
-from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
+from .framework import (Exercise, Incorrect, call_student, close, expect_function, expect_tensor,
+                        seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -44,13 +46,14 @@ _D = 8
 
 
 def _pieces(seed: int = 0) -> tuple[torch.Tensor, nn.Module, nn.Module]:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    def make() -> tuple[torch.Tensor, nn.Module, nn.Module]:
         x = 3.0 + 2.0 * torch.randn(2, 5, _D)          # a stream with a mean and a scale
         sublayer = nn.Sequential(nn.Linear(_D, _D), nn.Tanh(), nn.Linear(_D, _D))
         norm = nn.LayerNorm(_D)
         nn.init.normal_(norm.weight, 1.0, 0.3), nn.init.normal_(norm.bias, 0.0, 0.3)
-    return x, sublayer, norm
+        return x, sublayer, norm
+
+    return seeded_modules(make, seed)
 
 
 def _candidates(x, F, N, alpha: float = 1.0) -> dict[str, torch.Tensor]:
@@ -58,7 +61,7 @@ def _candidates(x, F, N, alpha: float = 1.0) -> dict[str, torch.Tensor]:
         return {
             "post": N(x + F(x)),
             "pre": x + F(N(x)),
-            "seed pre": N(x) + F(N(x)),
+            "ln skip pre": N(x) + F(N(x)),
             "no skip post": N(F(x)),
             "no skip pre": F(N(x)),
             "norm on branch": x + N(F(x)),
@@ -68,20 +71,39 @@ def _candidates(x, F, N, alpha: float = 1.0) -> dict[str, torch.Tensor]:
         }
 
 
-_MESSAGES = {
-    "post": "that is POST-norm, LN(x + F(x)): the norm sits after the sum. Pre-norm normalises "
-            "only the branch's input.",
-    "pre": "that is PRE-norm, x + F(LN(x)): the norm sits inside the branch. Post-norm adds "
-           "first and normalises the sum.",
-    "seed pre": "that is LN(x) + F(LN(x)), the formula our source document gives, and it is "
-                "wrong: the skip must carry x itself, un-normalised (Xiong et al. 2020).",
-    "no skip post": "the `x +` is missing: without it there is no residual connection at all.",
-    "no skip pre": "the `x +` is missing: without it there is no residual connection at all.",
-    "norm on branch": "it normalises the branch's OUTPUT, x + LN(F(x)).",
-    "alpha on branch": "alpha multiplies the branch; DeepNorm puts it on the SKIP: "
-                       "LN(alpha * x + F(x)) (a known bug of one public annotated implementation).",
-    "alpha outside": "alpha scales the whole output; DeepNorm puts it on the skip, inside the LN.",
+_COMPUTES = {   # what a recognised answer computes
+    "post": "LN(x + F(x)): that is post-norm, the norm on the main path after the sum",
+    "pre": "x + F(LN(x)): that is pre-norm, the norm inside the branch",
+    "ln skip pre": "LN(x) + F(LN(x)), a formula some summaries give for pre-norm, and it is wrong: "
+                "it normalises the skip too, which must carry x itself, un-normalised (Xiong et "
+                "al. 2020)",
+    "no skip post": "a sub-layer without its `x +`: the `x +` is missing, so there is no residual "
+                    "connection at all",
+    "no skip pre": "a sub-layer without its `x +`: the `x +` is missing, so there is no residual "
+                   "connection at all",
+    "norm on branch": "x + LN(F(x)): it normalises the branch's OUTPUT",
+    "alpha on branch": "LN(x + alpha * F(x)): alpha multiplies the branch (a known bug of one "
+                       "public annotated implementation)",
+    "alpha outside": "alpha * LN(x + F(x)): alpha scales the whole output",
 }
+_WANTED = {
+    "post": "Post-norm adds first and normalises the sum: `return norm(x + sublayer(x))`.",
+    "pre": "Pre-norm normalises only the branch's input and adds x itself: "
+           "`return x + sublayer(norm(x))`.",
+    "deepnorm": "DeepNorm scales the SKIP by alpha, inside the norm: "
+                "`return norm(alpha * x + sublayer(x))`.",
+}
+
+
+def _diagnosis(want: str, mistake: str) -> str:
+    computes = _COMPUTES[mistake]
+    if want == "deepnorm" and mistake == "post":
+        computes = ("LN(x + F(x)) up to rounding: post-norm without alpha, or alpha on the whole "
+                    "sum, which changes nothing, since LayerNorm removes any common scale")
+    return f"it computes {computes}. {_WANTED[want]}"
+
+
+_NAMES = ("x", "sublayer", "norm", "alpha")
 
 
 def _check_sublayer(answer: Any, *, name: str, want: str, extra: tuple = (), alpha: float = 1.0,
@@ -90,14 +112,14 @@ def _check_sublayer(answer: Any, *, name: str, want: str, extra: tuple = (), alp
     expect_function(answer, signature)
     for seed in (0, 1):
         x, F, N = _pieces(seed)
-        got = call_student(answer, x.clone(), F, N, *extra, what=signature)
+        candidates = _candidates(x, F, N, alpha)             # from the pristine x
+        got = call_student(answer, x.clone(), F, N, *extra, what=signature, names=_NAMES)
         got = expect_tensor(got, shape=x.shape, what=name)
-        candidates = _candidates(x, F, N, alpha)
         if close(got.detach(), candidates[want], atol=1e-5):
             continue
         for mistake, value in candidates.items():
-            if mistake != want and mistake in _MESSAGES and close(got.detach(), value, atol=1e-5):
-                raise Incorrect(f"{name}: {_MESSAGES[mistake]}")
+            if mistake != want and mistake in _COMPUTES and close(got.detach(), value, atol=1e-5):
+                raise Incorrect(f"{name}: {_diagnosis(want, mistake)}")
         raise Incorrect(f"{name} returned something else (largest difference "
                         f"{(got.detach() - candidates[want]).abs().max():.3g}). "
                         f"Compare with the formula in the notebook; call `sublayer` and `norm`, "
@@ -105,8 +127,8 @@ def _check_sublayer(answer: Any, *, name: str, want: str, extra: tuple = (), alp
     # F = 0 pins the skip: post-norm gives LN(x), pre-norm gives x exactly
     x, _, N = _pieces(2)
     zero = lambda v: torch.zeros_like(v)   # noqa: E731
-    got = expect_tensor(call_student(answer, x, zero, N, *extra, what=signature), shape=x.shape,
-                        what=name)
+    got = expect_tensor(call_student(answer, x.clone(), zero, N, *extra, what=signature,
+                                     names=_NAMES), shape=x.shape, what=name)
     if not close(got.detach(), reference(x, zero, N, *extra).detach(), atol=1e-5):
         raise Incorrect(f"{name} is wrong when the sublayer outputs zeros.")
     return ""
@@ -128,11 +150,32 @@ def _check_deepnorm(answer: Any) -> str:
     return "deepnorm_sublayer = LN(alpha * x + F(x)): alpha up-weights the skip."
 
 
+@contextmanager
+def _counting_attention_modules() -> Iterator[list[int]]:
+    """Count the nn.MultiheadAttention modules built inside the block."""
+    built, original = [0], nn.MultiheadAttention.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built[0] += 1
+        original(self, *args, **kwargs)
+
+    nn.MultiheadAttention.__init__ = counting_init
+    try:
+        yield built
+    finally:
+        nn.MultiheadAttention.__init__ = original
+
+
 def _check_mha_param_count(answer: Any) -> str:
     expect_function(answer, "mha_param_count(d_model, n_heads)")
     for d, h in ((512, 8), (64, 4), (12, 3), (8, 1), (96, 12)):
-        got = call_student(answer, d, h, what=f"mha_param_count({d}, {h})")
         want = sum(p.numel() for p in nn.MultiheadAttention(d, h).parameters())
+        with _counting_attention_modules() as built:
+            got = call_student(answer, d, h, what=f"mha_param_count({d}, {h})")
+        if built[0]:
+            raise Incorrect("mha_param_count builds an nn.MultiheadAttention to count its "
+                            "parameters. The exercise is to count them from the shapes: which "
+                            "projections does attention have, and how big is each?")
         if got is None:
             raise Incorrect(f"mha_param_count({d}, {h}) returned None: did you forget a `return`?")
         if isinstance(got, bool) or not isinstance(got, Integral):
@@ -157,7 +200,7 @@ def _check_mha_param_count(answer: Any) -> str:
         raise Incorrect(f"mha_param_count({d}, {h}) returned {got:,}; nn.MultiheadAttention"
                         f"({d}, {h}) has {want:,}. Count W_Q, W_K, W_V, W_O and their biases.")
     return ("4·d² + 4·d, whatever the number of heads: 1,050,624 for d = 512; with the "
-            "LayerNorm's 1,024, 1,051,648 (the seed's '~1.05M').")
+            "LayerNorm's 1,024, 1,051,648 (the '~1.05M' that summaries quote).")
 
 
 EXERCISES = (

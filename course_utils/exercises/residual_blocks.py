@@ -9,7 +9,8 @@ import torch
 from torch import nn
 
 from ..blocks import Residual
-from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
+from .framework import (Exercise, Incorrect, call_student, close, expect_function,
+                        expect_module_class, expect_tensor, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -80,28 +81,9 @@ def _inputs(*shape: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
-def _modules(make: Any) -> Any:
-    """Build probe modules without touching the global random state."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        return make()
-
-
-def _require_module_class(answer: Any, name: str) -> None:
-    if isinstance(answer, nn.Module):
-        raise Incorrect(f"Pass the class itself ({name}), not an instance of it.")
-    if not (isinstance(answer, type) and issubclass(answer, nn.Module)):
-        raise Incorrect(f"Expected a class that subclasses torch.nn.Module, got "
-                        f"{type(answer).__name__}.")
-
-
 def _forward(block: nn.Module, x: torch.Tensor, *, shape: tuple[int, ...]) -> torch.Tensor:
-    original = x.clone()
-    y = expect_tensor(call_student(block, x, what="forward(x)"), shape=shape, what="forward(x)")
-    if not torch.equal(x, original):
-        raise Incorrect("forward(x) changed its input in place (as `x += ...` does). Write "
-                        "`return x + self.branch(x)`: autograd may still need the original x.")
-    return y
+    return expect_tensor(call_student(block, x, what="forward(x)", names=("x",)), shape=shape,
+                         what="forward(x)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +91,7 @@ def _forward(block: nn.Module, x: torch.Tensor, *, shape: tuple[int, ...]) -> to
 
 
 def _check_residual_block(answer: Any) -> str:
-    _require_module_class(answer, "ResidualBlock")
+    expect_module_class(answer, "ResidualBlock")
     x = _inputs(4, 8)
     y_zero = _forward(call_student(answer, _Zero(), what="ResidualBlock(branch)"), x,
                       shape=x.shape)
@@ -130,7 +112,7 @@ def _check_residual_block(answer: Any) -> str:
         raise Incorrect("For input x the block should return x + branch(x); with a branch that "
                         f"outputs ones it returned values off by up to "
                         f"{(y_one - x - 1).abs().max().item():.3g}.")
-    linear = _modules(lambda: nn.Linear(8, 8))
+    linear = seeded_modules(lambda: nn.Linear(8, 8))
     block = call_student(answer, linear, what="ResidualBlock(branch)")
     x3 = _inputs(2, 5, 8, seed=1)                          # (B, T, C), as in a transformer
     with torch.no_grad():
@@ -153,9 +135,7 @@ def _check_residual_block(answer: Any) -> str:
 
 def _check_zero_init_branch(answer: Any) -> str:
     expect_function(answer, "width -> nn.Module")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        branch = call_student(answer, 16, what="zero_init_branch(16)")
+    branch = seeded_modules(lambda: call_student(answer, 16, what="zero_init_branch(16)"))
     if not isinstance(branch, nn.Module):
         raise Incorrect(f"zero_init_branch(16) returned {type(branch).__name__}; return the "
                         "branch, an nn.Module.")
@@ -198,9 +178,9 @@ def _check_zero_init_branch(answer: Any) -> str:
 
 
 def _check_projection_residual(answer: Any) -> str:
-    _require_module_class(answer, "ProjectionResidual")
+    expect_module_class(answer, "ProjectionResidual")
     # widths equal: the shortcut must be the identity and cost nothing
-    same = _modules(lambda: _Switch(8, 8))
+    same = seeded_modules(lambda: _Switch(8, 8))
     block = call_student(answer, same, 8, 8, what="ProjectionResidual(branch, 8, 8)")
     x = _inputs(4, 8)
     same.on = False
@@ -214,14 +194,22 @@ def _check_projection_residual(answer: Any) -> str:
         raise Incorrect(f"When the widths match your block adds {extra} parameters; an identity "
                         "shortcut adds none. Use nn.Identity() then.")
     # widths differ: shortcut(x) = W_s x, a learned linear map without bias
-    wide = _modules(lambda: _Switch(8, 16))
+    wide = seeded_modules(lambda: _Switch(8, 16))
     block = call_student(answer, wide, 8, 16, what="ProjectionResidual(branch, 8, 16)")
     wide.on = False
-    with torch.no_grad():
-        s1, s2 = _forward(block, x, shape=(4, 16)), _forward(block, 2 * x, shape=(4, 16))
-        wide.on = True
-        y_on = _forward(block, x, shape=(4, 16))
-        branch_out = wide.linear(x)
+    try:
+        with torch.no_grad():
+            s1, s2 = _forward(block, x, shape=(4, 16)), _forward(block, 2 * x, shape=(4, 16))
+            wide.on = True
+            y_on = _forward(block, x, shape=(4, 16))
+            branch_out = wide.linear(x)
+    except Incorrect as wrong:
+        if isinstance(wrong.error, RuntimeError) and "must match the size" in str(wrong.error):
+            raise Incorrect("With d_in = 8 and d_out = 16, x has 8 features and branch(x) has 16: "
+                            "they cannot be added. When d_in != d_out, project the shortcut: "
+                            "build nn.Linear(d_in, d_out, bias=False) in __init__ and return "
+                            "self.shortcut(x) + self.branch(x).") from None
+        raise
     if close(s1, torch.zeros_like(s1)):
         raise Incorrect("When d_in != d_out your block drops the shortcut: with a zero branch it "
                         "returns 0. Project x to d_out features with nn.Linear(d_in, d_out, "

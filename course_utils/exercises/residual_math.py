@@ -10,7 +10,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
+from .framework import (Exercise, Incorrect, call_student, close, expect_function, expect_tensor,
+                        seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -38,48 +39,64 @@ def direct_gradient_factors(gains: list[float]) -> list[float]:
 # Checkers.
 
 
+_PATH_CASES = [(1, 0), (1, 1), (3, 1), (3, 2), (10, 3), (10, 0), (10, 10), (54, 27), (54, 11)]
+
+_PATH_MISTAKES = [   # (what the answer computes, the formula, what to say)
+    ("2^n", lambda n, k: 2 ** n,
+     "that is the number of ALL paths through n blocks, whatever their length. Count only those "
+     "through exactly path_length branches."),
+    ("2^k", lambda n, k: 2 ** k,
+     "2^path_length counts the ways of taking the branch or the skip in path_length blocks, but "
+     "the path_length blocks can be ANY path_length of the n_blocks. Count those choices."),
+    ("C(k, n)", lambda n, k: math.comb(k, n),
+     "the arguments are swapped: math.comb(path_length, n_blocks) instead of "
+     "math.comb(n_blocks, path_length)."),
+    ("n!/(n-k)!", lambda n, k: math.perm(n, k),
+     "that counts ORDERED choices of blocks. A path is a set of blocks (the network fixes their "
+     "order): divide by path_length!."),
+    ("n^k", lambda n, k: n ** k,
+     "n_blocks ** path_length counts sequences that may repeat a block. A path passes each "
+     "block once: choose path_length of the n_blocks without order."),
+]
+
+
 def _check_path_count(answer: Any) -> str:
     expect_function(answer, "path_count(n_blocks, path_length)")
-    cases = [(1, 0), (1, 1), (3, 1), (3, 2), (10, 3), (10, 0), (10, 10), (54, 27), (54, 11)]
-    for n, k in cases:
-        got = call_student(answer, n, k, what=f"path_count({n}, {k})")
-        want = math.comb(n, k)
-        if got is None:
+    got = {}
+    for n, k in _PATH_CASES:
+        value = call_student(answer, n, k, what=f"path_count({n}, {k})")
+        if value is None:
             raise Incorrect(f"path_count({n}, {k}) returned None: did you forget a `return`?")
-        if isinstance(got, bool) or not isinstance(got, (Integral, Real)):
-            raise Incorrect(f"path_count({n}, {k}) returned {type(got).__name__}; return an int.")
-        if got == 2 ** n and want != got:
-            raise Incorrect(f"path_count({n}, {k}) returned 2^{n} = {got}: that is the number of "
-                            f"ALL paths. Count only those through exactly {k} branches.")
-        if k < n and got == 0:
-            raise Incorrect(f"path_count({n}, {k}) returned 0, but the right count is {want}. "
-                            "Did you swap the arguments (math.comb(path_length, n_blocks))?")
-        if k > 1 and got == math.perm(n, k):
-            raise Incorrect(f"path_count({n}, {k}) returned {got} = {n}!/({n}-{k})!: that counts "
-                            f"ordered choices. A path is a set of blocks; divide by {k}!.")
-        if got != want:
-            raise Incorrect(f"path_count({n}, {k}) returned {got}, expected {want}. A path "
-                            f"chooses, in each of the {n} blocks, the branch or the skip.")
-        if not isinstance(got, Integral):
-            raise Incorrect(f"path_count({n}, {k}) returned the float {got!r}. Return an exact "
-                            "int (math.comb): floats stop counting exactly past 2^53.")
-    return "C(n, k) paths of length k, and C(54, 27) counted exactly."
+        if isinstance(value, bool) or not isinstance(value, (Integral, Real)):
+            raise Incorrect(f"path_count({n}, {k}) returned {type(value).__name__}; return an int.")
+        got[n, k] = value
+    if all(got[case] == math.comb(*case) for case in _PATH_CASES):
+        floats = [case for case in _PATH_CASES if not isinstance(got[case], Integral)]
+        if floats:
+            n, k = floats[0]
+            raise Incorrect(f"path_count({n}, {k}) returned the float {got[n, k]!r}. Return an "
+                            "exact int (math.comb): floats stop counting exactly past 2^53.")
+        return "C(n, k) paths of length k, and C(54, 27) counted exactly."
+    for _, formula, advice in _PATH_MISTAKES:
+        if all(got[case] == formula(*case) for case in _PATH_CASES):
+            n, k = next(case for case in _PATH_CASES if formula(*case) != math.comb(*case))
+            raise Incorrect(f"path_count({n}, {k}) returned {got[n, k]:,}, but the count of paths "
+                            f"through exactly {k} of {n} branches is {math.comb(n, k):,}: {advice}")
+    n, k = next(case for case in _PATH_CASES if got[case] != math.comb(*case))
+    raise Incorrect(f"path_count({n}, {k}) returned {got[n, k]!r}, expected {math.comb(n, k):,}. A "
+                    f"path chooses, in each of the {n} blocks, the branch or the skip.")
 
 
 def _check_residual_jacobian(answer: Any) -> str:
     expect_function(answer, "residual_jacobian(branch, x)")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        branches = [nn.Sequential(nn.Linear(5, 5), nn.Tanh(), nn.Linear(5, 5)),
-                    nn.Sequential(nn.Linear(5, 5), nn.ReLU(), nn.Linear(5, 5))]
+    branches = seeded_modules(lambda: [nn.Sequential(nn.Linear(5, 5), nn.Tanh(), nn.Linear(5, 5)),
+                                       nn.Sequential(nn.Linear(5, 5), nn.ReLU(), nn.Linear(5, 5))])
     gen = torch.Generator().manual_seed(1)
     for branch in branches:
         x = torch.randn(5, generator=gen)
-        original = x.clone()
-        got = expect_tensor(call_student(answer, branch, x, what="residual_jacobian(branch, x)"),
+        got = expect_tensor(call_student(answer, branch, x, what="residual_jacobian(branch, x)",
+                                         names=("branch", "x")),
                             shape=(5, 5), what="residual_jacobian(branch, x)").detach()
-        if not torch.equal(x, original):
-            raise Incorrect("residual_jacobian changed x in place; work on a copy.")
         branch_only = torch.autograd.functional.jacobian(branch, x)
         want = torch.eye(5) + branch_only
         if close(got, want, atol=1e-4):
@@ -150,6 +167,7 @@ EXERCISES = [
             "`return math.comb(n_blocks, path_length)`",
         ),
         reference=path_count,
+        imports="import math",
     ),
     Exercise(
         name="residual_jacobian",

@@ -15,7 +15,8 @@ from ..training import evaluate, train
 from ..transformer import TransformerBlock
 from ..zoo import (HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
                    UNetBlock)
-from .framework import Exercise, Incorrect, call_student, close, expect_function, expect_tensor
+from .framework import (Exercise, Incorrect, call_student, close, expect_function, expect_tensor,
+                        seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -64,15 +65,18 @@ def build_capstone() -> nn.Module:
 
 def _check_highway(answer: Any) -> str:
     expect_function(answer, "highway_block(x, transform, gate)")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+    def make() -> tuple[torch.Tensor, nn.Module, nn.Module]:
         x = torch.randn(6, 8)
         transform = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
         gate = nn.Linear(8, 8)
         nn.init.normal_(gate.bias, 0.0, 1.0)         # gates far from 0.5, so mistakes show
+        return x, transform, gate
+
+    x, transform, gate = seeded_modules(make)
     t = torch.sigmoid(gate(x)).detach()
     h = transform(x).detach()
-    got = expect_tensor(call_student(answer, x, transform, gate, what="highway_block"),
+    got = expect_tensor(call_student(answer, x, transform, gate, what="highway_block",
+                                     names=("x", "transform", "gate")),
                         shape=x.shape, what="highway_block")
     got = got.detach()
     if close(got, t * h + (1 - t) * x):
@@ -90,6 +94,10 @@ def _check_highway(answer: Any) -> str:
                         "trades the transform against the input.")
     if close(got, t * h):
         raise Incorrect("The carry term (1 − T(x))·x is missing.")
+    if close(got, t * h + t * x):
+        raise Incorrect("The carry uses T(x) where it needs 1 − T(x): the gate splits each "
+                        "feature between the transform (T) and the input (1 − T), so where the "
+                        "gate is closed (T ≈ 0) the block passes x through.")
     raise Incorrect("highway_block returned something else. y = T(x)·H(x) + (1 − T(x))·x with "
                     "T(x) = torch.sigmoid(gate(x)) and H(x) = transform(x).")
 
@@ -100,7 +108,8 @@ def _check_unet_merge(answer: Any) -> str:
     for (c1, l1), (c2, l2) in (((4, 12), (4, 8)), ((3, 9), (5, 5)), ((2, 6), (2, 6))):
         encoder = torch.randn(2, c1, l1, generator=gen)
         upsampled = torch.randn(2, c2, l2, generator=gen)
-        got = call_student(answer, encoder, upsampled, what="unet_merge")
+        got = call_student(answer, encoder, upsampled, what="unet_merge",
+                           names=("encoder", "upsampled"))
         if isinstance(got, torch.Tensor) and got.shape == upsampled.shape and c1 == c2:
             raise Incorrect("U-Net CONCATENATES the encoder's map with the upsampled one (along "
                             "channels); adding them is a later variant (e.g. FPN-style skips).")
@@ -127,9 +136,7 @@ CAPSTONE_STEPS, CAPSTONE_TARGET = 300, 0.95
 
 def _check_capstone(answer: Any) -> str:
     expect_function(answer, "build_capstone() returning a model")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        model = call_student(answer, what="build_capstone()")
+    model = seeded_modules(lambda: call_student(answer, what="build_capstone()"))
     if model is None:
         raise Incorrect("build_capstone() returned None: did you forget a `return`?")
     if not isinstance(model, nn.Module):
@@ -189,5 +196,8 @@ EXERCISES = (
               "placement='pre') does that; add per-token blocks such as PreActResNetBlock.",
               "End with nn.LayerNorm(width) and nn.Linear(width, 16). See cu.solution('capstone')."),
              build_capstone, reference_source=inspect.getsource(CapstoneModel) + "\n\n"
-             + inspect.getsource(build_capstone)),
+             + inspect.getsource(build_capstone),
+             imports="from course_utils import TransformerBlock\n"
+                     "from course_utils.zoo import PreActResNetBlock, ReZeroBlock",
+             seconds=30.0),
 )

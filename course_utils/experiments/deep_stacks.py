@@ -12,7 +12,7 @@ from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
 from ..progress import progress_bar
 from ..training import Runs, train_batched
-from ..validation import as_tuple, check_int
+from ..validation import check_bool, check_choice, check_float, check_int, check_ints
 from .seeds import median, seed_range, seeded, stacked
 
 
@@ -32,6 +32,9 @@ def init_profiles(n_blocks: int, *, norm: str = "batch", width: int = 32, n_samp
 
     Both stacks are initialised from the same seed; the global random state is left untouched.
     """
+    n_samples = check_int("n_samples", n_samples, minimum=4)
+    if n_samples % 2:
+        raise ValueError(f"n_samples must be even (half per class), got {n_samples}")
     X, y = two_spirals(n_samples, seed=seed)
     profiles = {residual: layer_profile(seeded(lambda: mlp_stack(n_blocks, residual=residual,
                                                                  norm=norm, width=width), seed), X, y)
@@ -90,7 +93,8 @@ class DegradationResult:
 
     def final_loss(self, residual: bool, n_layers: int) -> list[float]:
         """Training loss at the end of each seed's run (mean of its last 50 steps)."""
-        return self.runs[run_name(residual, n_layers)].final_loss()
+        name = run_name(check_bool("residual", residual), check_choice("n_layers", n_layers, self.n_layers))
+        return self.runs[name].final_loss()
 
     def median_final_loss(self, residual: bool, n_layers: int) -> float:
         """The median over seeds of `final_loss`."""
@@ -108,7 +112,10 @@ def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 400, width:
     (2 per block + stem + head), so each must be even and at least 4. Every net of one depth,
     plain and residual, every seed, trains as one batched computation.
     """
-    depths = tuple(check_int("n_layers", n, minimum=4) for n in as_tuple("n_layers", n_layers))
+    depths = check_ints("n_layers", n_layers, minimum=4)
+    steps, width = check_int("steps", steps), check_int("width", width)
+    lr, batch_size = check_float("lr", lr, minimum=0.0), check_int("batch_size", batch_size, maximum=100_000)
+    progress = check_bool("progress", progress)
     if any(n % 2 for n in depths):
         raise ValueError(f"depths count 2 layers per block plus 2, so must be even: {depths}")
     seeds = seed_range(seed, n_seeds)

@@ -9,7 +9,9 @@ import torch
 from torch import nn
 
 from ..blocks import Residual, mlp_branch
-from ..validation import check_int
+from ..validation import (check_bool, check_int, check_ints, check_seed, check_size,
+                          parameter_bytes)
+from .seeds import seeded
 
 
 def end_to_end_singular_values(n_blocks: int, *, residual: bool, width: int = 16,
@@ -17,10 +19,12 @@ def end_to_end_singular_values(n_blocks: int, *, residual: bool, width: int = 16
     """Singular values of d x_L / d x_0 for a stack of n_blocks Linear-ReLU-Linear branches
     (PyTorch's default init, no norm), with or without skips, at one random input."""
     n_blocks = check_int("n_blocks", n_blocks)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        branches = [mlp_branch(width, norm="none") for _ in range(n_blocks)]
-        x = torch.randn(width)
+    width = check_int("width", width)
+    residual = check_bool("residual", residual)
+    check_size(f"{n_blocks} blocks of width {width}", n_bytes=parameter_bytes(n_blocks * 2 * width ** 2),
+               seconds=1e-7 * n_blocks * width ** 3)
+    branches, x = seeded(lambda: ([mlp_branch(width, norm="none") for _ in range(n_blocks)],
+                                  torch.randn(width)), check_seed(seed))
     stack = nn.Sequential(*[Residual(b) if residual else b for b in branches])
     jacobian = torch.autograd.functional.jacobian(stack, x)           # (width, width)
     return torch.linalg.svdvals(jacobian)
@@ -38,6 +42,7 @@ class JacobianSpectra:
 def jacobian_spectra(depths: tuple[int, ...] = (1, 2, 5, 10, 20, 40), *,
                      seed: int = 0) -> JacobianSpectra:
     """`end_to_end_singular_values` for each depth, plain and residual."""
+    depths = check_ints("depths", depths)
     smallest = {"plain": [], "residual": []}
     largest = {"plain": [], "residual": []}
     for depth in depths:

@@ -14,7 +14,7 @@ from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..progress import progress_bar
 from ..training import evaluate_batched, train_batched
-from ..validation import check_int
+from ..validation import check_bool, check_choice, check_float, check_int
 from .seeds import seed_range, seeded, stacked
 
 GRID_EXTENT = 2.2   # the decision maps cover [-2.2, 2.2]^2 of the standardised plane
@@ -72,6 +72,7 @@ class LesionResult:
 
     def drops(self, kind: str) -> torch.Tensor:
         """(n_seeds, n_blocks): accuracy lost by deleting each block, in accuracy points (0..1)."""
+        kind = check_choice("kind", kind, ("residual", "plain"))
         full = torch.tensor(self.full_accuracy[kind]).unsqueeze(1)
         return full - self.lesioned_accuracy[kind]
 
@@ -84,7 +85,9 @@ def lesion_study(n_blocks: int = 10, *, steps: int = 400, lr: float = 0.02, seed
     Accuracy is measured in eval mode on 1000 fresh points of each seed's spirals.
     """
     n_blocks = check_int("n_blocks", n_blocks, minimum=2)
+    steps, lr = check_int("steps", steps), check_float("lr", lr, minimum=0.0)
     seeds = seed_range(seed, n_seeds)
+    progress = check_bool("progress", progress)
     kinds = ("residual", "plain")
     X, y = stacked([two_spirals(2000, seed=s) for s in seeds])
     X_test, y_test = stacked([two_spirals(1000, seed=s + 1000) for s in seeds])

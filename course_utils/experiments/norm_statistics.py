@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from ..papers import INVARIANCES
-from ..validation import check_choice, check_int, check_tensor
+from ..validation import check_choice, check_float, check_int, check_seed, check_size, check_tensor
 
 SEQUENCE_NORMS = ("batch", "layer", "rms")
 REDUCED_DIMS = {"batch": (0, 1), "layer": (2,), "rms": (2,)}
@@ -22,8 +22,9 @@ def normalise_sequence(x: torch.Tensor, norm: str, *, eps: float = 1e-5) -> torc
     "batch": nn.BatchNorm1d's computation, per channel over batch and time (it expects (B, C, T),
     hence the transposes); "layer": per token over the C channels; "rms": per token, x / RMS(x).
     """
-    check_choice("norm", norm, SEQUENCE_NORMS)
-    check_tensor("x", x, ndim=3)
+    norm = check_choice("norm", norm, SEQUENCE_NORMS)
+    check_tensor("x", x, ndim=3, dtype=None)
+    eps = check_float("eps", eps, positive=True)
     if norm == "batch":
         if x.shape[0] * x.shape[1] < 2:
             raise ValueError("BatchNorm over batch and time needs at least 2 values per channel")
@@ -57,11 +58,14 @@ def padding_probe(norm: str, batch_size: int, padding: int, *, length: int = 12,
                   channels: int = 16, seed: int = 0) -> PaddingProbe:
     """Normalise a batch of `batch_size` sequences of `length` tokens, each followed by
     `padding` zero tokens, and compare sample 0's real tokens with the reference batch."""
-    check_choice("norm", norm, SEQUENCE_NORMS)
+    norm = check_choice("norm", norm, SEQUENCE_NORMS)
     batch_size = check_int("batch_size", batch_size)
     padding = check_int("padding", padding, minimum=0)
     length = check_int("length", length)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    channels = check_int("channels", channels)
+    check_size("this padding probe",
+               n_bytes=8.0 * max(32, batch_size, REFERENCE_BATCH_SIZE) * (length + padding) * channels)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     # the same 32 sequences every time; sample 0 is always the first
     pool = 1.0 + 2.0 * torch.randn(max(32, batch_size, REFERENCE_BATCH_SIZE), length, channels,
                                    generator=gen)
@@ -93,7 +97,10 @@ def invariance_table(*, n_examples: int = 16, n_in: int = 6, n_units: int = 5,
     to every row); one row of W scaled; X -> dX; X -> X + g (the same vector added to every
     example); one example scaled. Returns {norm: (unchanged?, ...)} for batch, layer and rms.
     """
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    n_examples = check_int("n_examples", n_examples, minimum=2, maximum=100_000)
+    n_in = check_int("n_in", n_in, maximum=10_000)
+    n_units = check_int("n_units", n_units, minimum=2, maximum=10_000)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     X = torch.randn(n_examples, n_in, generator=gen, dtype=torch.float64)
     W = torch.randn(n_units, n_in, generator=gen, dtype=torch.float64)
     shift = torch.randn(n_in, generator=gen, dtype=torch.float64)

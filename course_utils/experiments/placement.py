@@ -13,7 +13,8 @@ from ..data import reverse_task
 from ..progress import progress_bar
 from ..training import Runs, train_batched
 from ..transformer import PLACEMENTS, TinyTransformer
-from ..validation import as_tuple, check_choice, check_float, check_int
+from ..validation import (check_bool, check_choice, check_choices, check_float, check_int,
+                          check_ints, check_seed)
 from .seeds import median, seed_range, seeded, stacked
 
 # Xiong et al.'s theory setting, shrunk: d = 64, 4 heads, FFN 256, random tokens (V = 64, T = 16)
@@ -25,11 +26,10 @@ def probe_model(placement: str, n_layers: int, *, uniform_attention: bool = True
                 seed: int = 0) -> TinyTransformer:
     """The probe transformer at initialisation; with `uniform_attention`, W^Q = W^K = 0 (the
     setting of Xiong et al.'s theory)."""
-    check_choice("placement", placement, PLACEMENTS)
+    placement = check_choice("placement", placement, PLACEMENTS)
     n_layers = check_int("n_layers", n_layers)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = TinyTransformer(n_layers=n_layers, placement=placement, **PROBE)
+    model = seeded(lambda: TinyTransformer(n_layers=n_layers, placement=placement, **PROBE),
+                   check_seed(seed))
     return model.zero_queries_and_keys() if uniform_attention else model
 
 
@@ -67,7 +67,9 @@ def gradients_by_depth(depths: tuple[int, ...] = (2, 4, 8, 16),
                        placements: tuple[str, ...] = ("post", "pre"), *,
                        seed: int = 0) -> GradientsByDepth:
     """`ffn_gradient_profile`'s last entry for each depth and placement."""
-    return GradientsByDepth(tuple(depths), {
+    depths = check_ints("depths", depths)
+    placements = check_choices("placements", placements, PLACEMENTS)
+    return GradientsByDepth(depths, {
         p: [ffn_gradient_profile(p, depth, seed=seed)[-1] for depth in depths] for p in placements})
 
 
@@ -105,6 +107,7 @@ class OutputChangeByDepth:
 
     def median(self, placement: str) -> list[float]:
         """The median over seeds, one value per depth."""
+        placement = check_choice("placement", placement, tuple(self.change))
         return self.change[placement].median(dim=0).values.tolist()
 
 
@@ -112,9 +115,8 @@ def output_change_by_depth(depths: tuple[int, ...] = (1, 2, 4, 8, 16),
                            placements: tuple[str, ...] = PLACEMENTS, *, lr: float = 1e-4,
                            seed: int = 0, n_seeds: int = 3) -> OutputChangeByDepth:
     """`output_change` for each depth and placement, on seeds seed, seed + 1, ..."""
-    depths = tuple(check_int("depth", d) for d in as_tuple("depths", depths))
-    placements = tuple(check_choice("placement", p, PLACEMENTS)
-                       for p in as_tuple("placements", placements))
+    depths = check_ints("depths", depths)
+    placements = check_choices("placements", placements, PLACEMENTS)
     seeds = seed_range(seed, n_seeds)
     return OutputChangeByDepth(depths, seeds, {
         p: torch.tensor([[output_change(p, depth, lr=lr, seed=s) for depth in depths]
@@ -141,7 +143,12 @@ class WarmupResult:
 
     def final_loss(self, placement: str, warmup: bool, *, skip: bool = True) -> list[float]:
         """Each seed's training loss at the end (mean of its last 25 steps)."""
-        return self.runs[(placement, WARMUP["warmup_steps"] if warmup else 0, skip)].final_loss(25)
+        placement = check_choice("placement", placement, PLACEMENTS)
+        key = (placement, WARMUP["warmup_steps"] if check_bool("warmup", warmup) else 0,
+               check_bool("skip", skip))
+        if key not in self.runs:
+            raise ValueError(f"the study has no run {key}; its runs are {sorted(self.runs)}")
+        return self.runs[key].final_loss(25)
 
     def median_final_loss(self, placement: str, warmup: bool, *, skip: bool = True) -> float:
         return median(self.final_loss(placement, warmup, skip=skip))
@@ -150,7 +157,8 @@ class WarmupResult:
 def reverser(placement: str, *, skip: bool = True, seed: int = 0) -> TinyTransformer:
     """The WARMUP TinyTransformer with `placement`, as seed `seed` initialises it; skip=False
     drops every `x +`."""
-    check_choice("placement", placement, PLACEMENTS)
+    placement = check_choice("placement", placement, PLACEMENTS)
+    skip = check_bool("skip", skip)
     return seeded(lambda: TinyTransformer(n_layers=WARMUP["n_layers"], d_model=WARMUP["d_model"],
                                           n_heads=WARMUP["n_heads"], d_ff=WARMUP["d_ff"],
                                           placement=placement, skip=skip), seed)
@@ -163,6 +171,7 @@ def warmup_study(*, seed: int = 0, n_seeds: int = 3, progress: bool = True) -> W
     the same mini-batches."""
     seeds = seed_range(seed, n_seeds)
     data = stacked([reverse_task(4096, seed=s) for s in seeds])
+    progress = check_bool("progress", progress)
     runs = {}
     with progress_bar(len({p for p, _, _ in WARMUP_RUNS}) * WARMUP["steps"],
                       "warm-up study: training", enabled=progress) as bar:

@@ -4,14 +4,14 @@ stacked for a batched run (course_utils.batched)."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import torch
 
+from ..runtime import seeded
 from ..validation import check_int, check_seed
 
-T = TypeVar("T")
+__all__ = ["MAX_SEEDS", "median", "seed_range", "seeded", "stacked"]
 
 MAX_SEEDS = 20
 
@@ -22,14 +22,6 @@ def seed_range(seed: int, n_seeds: int) -> tuple[int, ...]:
     n_seeds = check_int("n_seeds", n_seeds, maximum=MAX_SEEDS)
     check_seed(seed + n_seeds - 1, "seed + n_seeds - 1")
     return tuple(range(seed, seed + n_seeds))
-
-
-def seeded(build: Callable[[], T], seed: int) -> T:
-    """What `build()` makes with torch's generator seeded by `seed`; the global random state is
-    left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return build()
 
 
 def stacked(datasets: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:

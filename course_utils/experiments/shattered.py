@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..validation import check_int
+from ..validation import check_bool, check_choice, check_int, check_ints, check_seed, check_size, check_tensor
 
 
 def _grid_batch_norm(h: torch.Tensor) -> torch.Tensor:
@@ -28,7 +28,10 @@ def gradient_on_grid(depth: int, *, residual: bool, width: int = 200, n_points: 
     depth = check_int("depth", depth, minimum=1)
     width = check_int("width", width)
     n_points = check_int("n_points", n_points, minimum=3)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    residual = check_bool("residual", residual)
+    check_size(f"a grid of {n_points:,} points through {depth} layers of width {width}",
+               n_bytes=4.0 * (depth * width * width + 3 * depth * n_points * width))
+    gen = torch.Generator().manual_seed(check_seed(seed))
     x = torch.linspace(-2.0, 2.0, n_points).unsqueeze(1).requires_grad_(True)   # (N, 1)
     h = x @ (torch.randn(1, width, generator=gen) * math.sqrt(2.0))              # (N, width)
     for _ in range(depth):
@@ -42,6 +45,9 @@ def gradient_on_grid(depth: int, *, residual: bool, width: int = 200, n_points: 
 
 def lag1_autocorrelation(values: torch.Tensor) -> float:
     """Correlation of each value with its neighbour: ~1 for a smooth curve, ~0 for white noise."""
+    values = check_tensor("values", values, ndim=1, dtype=None)
+    if values.numel() < 2:
+        raise ValueError("lag1_autocorrelation needs at least 2 values")
     v = values - values.mean()
     denominator = (v * v).sum()
     if denominator == 0:
@@ -57,12 +63,16 @@ class ShatteringResult:
     autocorrelation: dict[str, list[float]]
 
     def at(self, kind: str, depth: int) -> float:
+        """The autocorrelation of `kind` ("plain" or "residual") at `depth`, one of `depths`."""
+        kind = check_choice("kind", kind, tuple(self.autocorrelation))
+        depth = check_choice("depth", depth, self.depths)
         return self.autocorrelation[kind][self.depths.index(depth)]
 
 
 def shattering(depths: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 50), *,
                seed: int = 0) -> ShatteringResult:
     """`lag1_autocorrelation` of `gradient_on_grid` for each depth, plain and residual."""
+    depths = check_ints("depths", depths)
     result = {"plain": [], "residual": []}
     for depth in depths:
         for kind in result:

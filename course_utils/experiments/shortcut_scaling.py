@@ -13,7 +13,7 @@ from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
 from ..progress import progress_bar
 from ..training import Runs, train_batched
-from ..validation import as_tuple, check_float, check_int
+from ..validation import as_tuple, check_bool, check_choice, check_float, check_int
 from .seeds import median, seed_range, seeded, stacked
 
 
@@ -60,7 +60,7 @@ class ShortcutScalingResult:
 
     def final_loss(self, shortcut_gain: float) -> list[float]:
         """Each seed's training loss at the end (mean of its last 50 steps)."""
-        return self.runs[shortcut_gain].final_loss()
+        return self.runs[check_choice("shortcut_gain", shortcut_gain, tuple(self.runs))].final_loss()
 
     def median_final_loss(self, shortcut_gain: float) -> float:
         return median(self.final_loss(shortcut_gain))
@@ -75,12 +75,14 @@ def shortcut_scaling(gains: tuple[float, ...] = (1.0, 0.5, 0.0), *, n_blocks: in
     24 blocks make 50 layers; SGD, momentum 0.9, weight decay 1e-4, batch 64, as in the
     degradation experiment. For one seed, every gain starts from the same initial weights.
     """
-    gains = tuple(check_float("shortcut_gain", g, minimum=0.0) for g in as_tuple("gains", gains))
+    gains = tuple(check_float("every value of gains", g, minimum=0.0) for g in as_tuple("gains", gains))
     if len(set(gains)) != len(gains):
         raise ValueError(f"gains {gains} repeat a value")
     n_blocks = check_int("n_blocks", n_blocks)
+    steps, lr = check_int("steps", steps), check_float("lr", lr, minimum=0.0)
     seeds = seed_range(seed, n_seeds)
     X, y = stacked([two_spirals(2000, turns=2.0, seed=s) for s in seeds])
+    progress = check_bool("progress", progress)
     X, y = X.repeat(len(gains), 1, 1), y.repeat(len(gains), 1)       # gain-major, then seed
     model = BatchedMLPStack([scaled_stack(n_blocks, g, seed=s) for g in gains for s in seeds])
     gradients = first_layer_gradients(model, X[:, :256], y[:, :256])

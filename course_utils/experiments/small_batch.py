@@ -14,7 +14,7 @@ from ..data import two_spirals
 from ..norms import NORMS
 from ..progress import progress_bar
 from ..training import evaluate_batched, train_batched
-from ..validation import as_tuple, check_choice, check_int
+from ..validation import check_bool, check_choice, check_choices, check_float, check_ints
 from .seeds import seed_range, seeded, stacked
 
 SAMPLE_BUDGET = 6000   # samples seen by every run, whatever its batch size (Wu & He: same epochs)
@@ -42,11 +42,13 @@ class SmallBatchResult:
 
     def at(self, norm: str, batch_size: int) -> list[float]:
         """Test error (%) of `norm` trained at `batch_size`, per seed."""
+        norm = check_choice("norm", norm, tuple(self.error))
+        batch_size = check_choice("batch_size", batch_size, self.batch_sizes)
         return self.error[norm][:, self.batch_sizes.index(batch_size)].tolist()
 
     def median(self, norm: str) -> list[float]:
         """The median over seeds of `norm`'s test error (%), per batch size."""
-        return self.error[norm].median(dim=0).values.tolist()
+        return self.error[check_choice("norm", norm, tuple(self.error))].median(dim=0).values.tolist()
 
     def median_batch_stat_error(self) -> list[float]:
         """The median over seeds of BN's error with test-batch statistics, per batch size."""
@@ -87,10 +89,14 @@ def small_batch_study(batch_sizes: tuple[int, ...] = (32, 8, 2),
     Adam at a fixed learning rate, on two spirals; test error on 2000 fresh points, in eval mode
     (BN uses its running statistics, as a deployed model does).
     """
-    batch_sizes = tuple(check_int("batch size", b, minimum=2, maximum=SAMPLE_BUDGET)
-                        for b in as_tuple("batch_sizes", batch_sizes))
-    norms = tuple(check_choice("norm", norm, NORMS) for norm in as_tuple("norms", norms))
+    batch_sizes = check_ints("batch_sizes", batch_sizes, minimum=2, maximum=SAMPLE_BUDGET)
+    norms = check_choices("norms", norms, NORMS)
+    if "none" in norms or "rms" in norms:
+        raise ValueError("the small-batch study compares norms with a gain and a bias: choose "
+                         "from 'batch', 'group' and 'layer'")
+    lr = check_float("lr", lr, minimum=0.0)
     seeds = seed_range(seed, n_seeds)
+    progress = check_bool("progress", progress)
     X, y = stacked([two_spirals(2000, seed=s) for s in seeds])
     X_test, y_test = stacked([two_spirals(2000, seed=s + 1000) for s in seeds])
     result = SmallBatchResult(batch_sizes, seeds)

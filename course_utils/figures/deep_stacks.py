@@ -6,14 +6,20 @@ import math
 
 from matplotlib.figure import Figure
 
+from ..experiments.deep_stacks import DegradationResult, InitProfiles
+from ..norms import NORM_LABELS
+from ..validation import check_bool, check_result
+
 from ..plotting import (SERIES, fit_ylim, new_figure, plot_layer_profile, plot_reference_line,
                         plot_seed_curves, tidy_log_axis)
 
 
-def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
+def draw_init_profiles(profiles: InitProfiles, *, residual: bool = True) -> Figure:
     """Activation and gradient RMS per layer at initialisation (an `InitProfiles`): the chosen
     stack drawn strongly, its counterpart (with or without the skips) faintly for reference."""
-    norm = {"none": "no norm", "batch": "BatchNorm", "layer": "LayerNorm"}[profiles.norm]
+    check_result("draw_init_profiles", profiles, InitProfiles, "course_utils.init_profiles")
+    residual = check_bool("residual", residual)
+    norm = NORM_LABELS[profiles.norm]
     fig, (ax_act, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
         f"{profiles.n_blocks} blocks ({2 * profiles.n_blocks + 2} layers), {norm}, at initialisation"))
     chosen, other = ("residual", "plain") if residual else ("plain", "residual")
@@ -32,9 +38,10 @@ def draw_init_profiles(profiles, *, residual: bool = True) -> Figure:
     return fig
 
 
-def draw_degradation(result) -> Figure:
+def draw_degradation(result: DegradationResult) -> Figure:
     """Training-loss curves of plain and residual stacks by depth (a `DegradationResult`): one
     faint line per seed, the median over seeds in full colour."""
+    check_result("draw_degradation", result, DegradationResult, "course_utils.degradation")
     fig, (ax,) = new_figure(1, width=8.0, height=3.8,
                             title="Training loss on two spirals: deeper plain nets train worse")
     styles = ["-", "--", ":", "-."]

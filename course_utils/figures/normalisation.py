@@ -9,11 +9,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..experiments.norm_statistics import PaddingProbe
+from ..experiments.norm_statistics import SEQUENCE_NORMS, PaddingProbe
 from ..experiments.small_batch import SmallBatchResult
 from ..papers import (BA2016_INVARIANCE, INVARIANCES, WU_HE2018_BATCH_SIZES, WU_HE2018_ERROR,
                       WU_HE2018_LN_AT_32)
 from ..plotting import OKABE_ITO, SERIES, new_figure
+from ..validation import check_choice, check_choices, check_result
 
 _CUBE = (4, 6, 5)   # B, T, C of the drawn tensor
 
@@ -31,6 +32,9 @@ def _reduced_cells(norm: str) -> np.ndarray:
 def draw_tensor_axes(ax: Axes, norm: str) -> Axes:
     """A (B, T, C) tensor as a block of cells; the cells averaged into one statistic of `norm`
     are coloured, every other cell is pale. `ax` must be a 3-D axes."""
+    norm = check_choice("norm", norm, SEQUENCE_NORMS)
+    if getattr(ax, "name", None) != "3d":
+        raise TypeError("draw_tensor_axes draws on a 3-D axes: fig.add_subplot(projection='3d')")
     mask = _reduced_cells(norm)
     colours = np.empty(_CUBE, dtype=object)
     colours[:] = "#DDDDDD30"
@@ -48,6 +52,7 @@ def draw_tensor_axes(ax: Axes, norm: str) -> Axes:
 
 def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
     """One (B, T, C) block per norm, the values behind one mean and variance highlighted."""
+    norms = check_choices("norms", norms, SEQUENCE_NORMS)
     fig = plt.figure(figsize=(3.4 * len(norms), 3.2), layout="constrained")
     fig.suptitle("Which values share one mean and variance")
     for i, norm in enumerate(norms):
@@ -58,6 +63,7 @@ def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
 def draw_padding_probe(probe: PaddingProbe) -> Figure:
     """The norm's reduced axes, sample 0's normalised tokens, and how far each token moved from
     the reference batch (8 sequences, no padding)."""
+    check_result("draw_padding_probe", probe, PaddingProbe, "course_utils.padding_probe")
     fig = plt.figure(figsize=(12.5, 3.5), layout="constrained")
     fig.suptitle(f"{SERIES[probe.norm].label}, batch of {probe.batch_size}, "
                  f"{probe.padding} padding tokens: sample 0's output")
@@ -83,6 +89,7 @@ def draw_padding_probe(probe: PaddingProbe) -> Figure:
 def draw_small_batch(result: SmallBatchResult) -> Figure:
     """Test error by batch size: ours (left: the median over seeds as a line, each seed as a
     dot) and Wu & He 2018's ResNet-50 on ImageNet (right)."""
+    check_result("draw_small_batch", result, SmallBatchResult, "course_utils.small_batch_study")
     fig, (ours, paper) = new_figure(2, width=5.4, height=3.8,
                                     title="Error as the batch shrinks: BatchNorm vs per-sample norms")
     sizes = list(result.batch_sizes)
@@ -123,6 +130,10 @@ def draw_small_batch(result: SmallBatchResult) -> Figure:
 
 def draw_invariance_grid(measured: dict[str, tuple[bool, ...]]) -> Figure:
     """Ba et al.'s Table 1 as a grid: ✓ invariant, ✗ not; a red frame where we disagree."""
+    if (not isinstance(measured, dict) or not measured or set(measured) - set(BA2016_INVARIANCE)
+            or any(len(row) != len(INVARIANCES) for row in measured.values())):
+        raise TypeError("draw_invariance_grid draws the result of course_utils.invariance_table "
+                        f"(a dict of {len(INVARIANCES)} True/False per norm), got {measured!r:.80}")
     norms = list(measured)
     fig, (ax,) = new_figure(1, width=9.5, height=0.6 + 0.55 * len(norms),
                             title="Invariance of the normalised output, measured (Ba et al. 2016, Table 1)")

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 
 from ..experiments.placement import WARMUP, GradientsByDepth, OutputChangeByDepth, WarmupResult
+from ..transformer import PLACEMENTS
+from ..validation import check_bool, check_choice, check_float, check_result
 from ..plotting import (SERIES, fit_ylim, new_figure, plot_reference_line, plot_seed_curves,
                         tidy_log_axis)
 
@@ -19,6 +21,17 @@ def draw_gradients_at_init(profiles: dict[str, Sequence[float]],
                            by_depth: GradientsByDepth | None = None) -> Figure:
     """Left: ||E dL/dW2|| per layer for each placement; right (optional): the last layer's by
     depth."""
+    if not isinstance(profiles, dict) or not profiles:
+        raise TypeError("profiles must be a dict {placement: ffn_gradient_profile(...)}, got "
+                        f"{type(profiles).__name__}")
+    for placement, values in profiles.items():
+        check_choice("placement", placement, PLACEMENTS)
+        if (isinstance(values, str) or not isinstance(values, Sequence) or not values
+                or not all(isinstance(v, (int, float)) for v in values)):
+            raise TypeError(f"profiles[{placement!r}] must be a list of numbers, one per layer")
+    if by_depth is not None:
+        check_result("draw_gradients_at_init", by_depth, GradientsByDepth,
+                     "course_utils.gradients_by_depth")
     ncols = 2 if by_depth is not None else 1
     n_layers = len(next(iter(profiles.values())))
     fig, axes = new_figure(ncols, width=5.0, height=3.5,
@@ -55,6 +68,10 @@ def draw_gradients_at_init(profiles: dict[str, Sequence[float]],
 def draw_output_change(result: OutputChangeByDepth) -> Figure:
     """Relative output change after one Adam step, by depth, one line per placement: the median
     over seeds with markers, each seed faint."""
+    check_result("draw_output_change", result, OutputChangeByDepth,
+                 "course_utils.output_change_by_depth")
+    if not result.change:
+        raise ValueError("the result is empty: it holds no placement to draw")
     fig, (ax,) = new_figure(1, width=5.6, height=3.8,
                             title="How far one update moves the output (Liu et al. 2020)")
     for placement, values in result.change.items():
@@ -86,6 +103,8 @@ _WARMUP_STYLE = {   # (warm-up?, skip) -> line style, marker, what the run is
 def draw_warmup(result: WarmupResult, *, chance: float) -> Figure:
     """Training loss of every run of a `WarmupResult`, one panel per placement: one faint line
     per seed, the median over seeds in full colour."""
+    check_result("draw_warmup", result, WarmupResult, "course_utils.warmup_study")
+    chance = check_float("chance", chance, positive=True)
     placements = [p for p in ("post", "pre", "deepnorm") if any(k[0] == p for k in result.runs)]
     fig, axes = new_figure(len(placements), width=4.9, height=3.5,
                            title=f"Reversing sequences with a {WARMUP['n_layers']}-layer "
@@ -110,6 +129,13 @@ def draw_placement_probe(profile: Sequence[float], change: dict[str, float], *, 
                          lr: float, warmup: bool) -> Figure:
     """The chosen placement's gradient per layer at init, and the output change after the first
     Adam step for every placement at the same depth, learning rate and warm-up."""
+    placement = check_choice("placement", placement, PLACEMENTS)
+    lr, warmup = check_float("lr", lr, positive=True), check_bool("warmup", warmup)
+    if (isinstance(profile, str) or not isinstance(profile, Sequence) or not profile
+            or not all(isinstance(v, (int, float)) for v in profile)):
+        raise TypeError("profile must be a list of numbers, one per layer (ffn_gradient_profile)")
+    if not isinstance(change, dict) or not change or set(change) - set(PLACEMENTS):
+        raise TypeError("change must be a dict {placement: output_change(...)}")
     n_layers = len(profile)
     fig, (ax_grad, ax_change) = new_figure(
         2, width=5.0, height=3.5, title=f"{SERIES[_KEY[placement]].label}, {n_layers} layers, "

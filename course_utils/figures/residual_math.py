@@ -9,11 +9,15 @@ from collections.abc import Sequence
 import torch
 from matplotlib.figure import Figure
 
-from ..experiments.lesion import GRID_EXTENT
+from ..experiments.jacobians import JacobianSpectra
+from ..experiments.lesion import GRID_EXTENT, LesionResult
 from ..experiments.seeds import median
+from ..experiments.shattered import ShatteringResult
+from ..experiments.shortcut_scaling import ShortcutScalingResult
+from ..probes import LayerProfile
 from ..plotting import (OKABE_ITO, SERIES, fit_ylim, new_figure, plot_layer_profile,
                         plot_reference_line, plot_seed_curves, tidy_log_axis)
-from ..validation import check_int
+from ..validation import as_tuple, check_float, check_int, check_result, check_tensor
 
 _OTHER_GAIN_COLOURS = [OKABE_ITO[c] for c in ("orange", "purple", "green", "sky_blue", "black")]
 _GAIN_MARKERS = ["o", "^", "s", "D", "v", "P"]
@@ -33,12 +37,16 @@ def _gain_style(gain: float, index: int = 0) -> tuple[str, str]:
 def draw_direct_term(gains: Sequence[float] = (0.5, 0.9, 0.99, 1.0, 1.01, 1.1),
                      max_blocks: int = 1000) -> Figure:
     """lambda^L, the direct (shortcut-only) gradient term of He et al. 2016 Eq. 8, against L."""
+    gains = tuple(check_float("every value of gains", g, minimum=0.0) for g in as_tuple("gains", gains))
+    max_blocks = check_int("max_blocks", max_blocks, maximum=100_000)
     fig, (ax,) = new_figure(1, width=6.5, height=3.6,
                             title=r"The shortcut-only gradient term $\lambda^L$ (He et al. 2016, Eq. 8)")
     depths = list(range(1, max_blocks + 1))
     for index, gain in enumerate(gains):
         colour, label = _gain_style(gain, index)
-        values = [max(gain ** L, 1e-300) for L in depths]
+        # gain^L in log space: 1.1^1000 overflows a float; anything past 1e30 is off the axis
+        values = [0.0 if gain == 0 else math.exp(min(L * math.log(gain), 100.0)) for L in depths]
+        values = [max(v, 1e-300) for v in values]
         ax.plot(depths, values, color=colour, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -54,6 +62,8 @@ def draw_shortcut_scaling(result) -> Figure:
     """Training curves for each shortcut gain (one faint line per seed, the median in full
     colour) and the first layer's gradient at initialisation (the median as a bar, each seed as
     a dot), from a `ShortcutScalingResult`."""
+    check_result("draw_shortcut_scaling", result, ShortcutScalingResult,
+                 "course_utils.shortcut_scaling")
     fig, (ax_loss, ax_grad) = new_figure(2, width=4.8, height=3.6, title=(
         f"{result.n_blocks} blocks ({2 * result.n_blocks + 2} layers): scaling the shortcut"))
     gains = list(result.runs)
@@ -84,6 +94,12 @@ def draw_shortcut_scaling(result) -> Figure:
 def draw_scaled_profile(profile, *, shortcut_gain: float, n_blocks: int) -> Figure:
     """The gradient per layer at initialisation of a stack with shortcut gain lambda, beside the
     direct term lambda^(L - l) it would carry alone (a `LayerProfile`)."""
+    check_result("draw_scaled_profile", profile, LayerProfile, "course_utils.scaled_init_profile")
+    shortcut_gain = check_float("shortcut_gain", shortcut_gain, minimum=0.0)
+    n_blocks = check_int("n_blocks", n_blocks)
+    if len(profile.gradient_rms) != n_blocks + 1:
+        raise ValueError(f"the profile has {len(profile.gradient_rms)} layers; a stack of "
+                         f"{n_blocks} blocks has {n_blocks + 1}")
     colour, label = _gain_style(shortcut_gain)
     fig, (ax_term, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
         f"{label}, {n_blocks} blocks: the shortcut-only term and the real gradient at init"))
@@ -105,6 +121,7 @@ def draw_scaled_profile(profile, *, shortcut_gain: float, n_blocks: int) -> Figu
 
 def draw_path_lengths(n_blocks: int = 54) -> Figure:
     """How many of the 2^n paths through n residual blocks pass through k branches: C(n, k)."""
+    n_blocks = check_int("n_blocks", n_blocks, maximum=1000)
     counts = [math.comb(n_blocks, k) for k in range(n_blocks + 1)]
     fig, (ax,) = new_figure(1, width=6.5, height=3.4, title=(
         f"{n_blocks} residual blocks: 2^{n_blocks} ≈ {2.0 ** n_blocks:.1e} paths, by length"))
@@ -115,10 +132,11 @@ def draw_path_lengths(n_blocks: int = 54) -> Figure:
     return fig
 
 
-def draw_lesion(result, *, deleted: int | None) -> Figure:
+def draw_lesion(result: LesionResult, *, deleted: int | None = None) -> Figure:
     """Accuracy after deleting each block (the median over seeds as a bar, each seed as a dot),
     and the decision regions of the first seed's residual and plain nets with block `deleted`
     (counted from 0; None: both intact) removed, from a `LesionResult`."""
+    check_result("draw_lesion", result, LesionResult, "course_utils.lesion_study")
     if deleted is not None:
         deleted = check_int("deleted", deleted, minimum=0, maximum=result.n_blocks - 1)
     fig, axes = new_figure(3, width=3.9, height=3.6, title=(
@@ -161,6 +179,18 @@ def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth
                    result=None) -> Figure:
     """df/dx over the input grid for a plain and a residual net of `depth` layers, and (with a
     `ShatteringResult`) the lag-1 autocorrelation by depth beside the theory's shapes."""
+    x = check_tensor("x", x, ndim=1, dtype=None)
+    if not isinstance(gradients, dict) or set(gradients) != {"plain", "residual"}:
+        raise TypeError("gradients must be {'plain': df/dx, 'residual': df/dx} "
+                        "(from course_utils.gradient_on_grid)")
+    for kind, values in gradients.items():
+        check_tensor(f"gradients[{kind!r}]", values, ndim=1, dtype=None)
+        if values.shape != x.shape:
+            raise ValueError(f"x has {x.shape[0]} values but gradients[{kind!r}] has "
+                             f"{values.shape[0]}: one gradient per input")
+    depth = check_int("depth", depth, maximum=10_000)
+    if result is not None:
+        check_result("draw_shattered", result, ShatteringResult, "course_utils.shattering")
     ncols = 3 if result is not None else 2
     fig, axes = new_figure(ncols, width=3.9, height=3.3,
                            title=f"Gradients df/dx over a 1-D grid of inputs, depth {depth}")
@@ -196,6 +226,7 @@ def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth
 def draw_jacobian_spectra(spectra) -> Figure:
     """The band between the smallest and largest singular value of d x_L / d x_0, by depth, for
     plain and residual stacks (a `JacobianSpectra`)."""
+    check_result("draw_jacobian_spectra", spectra, JacobianSpectra, "course_utils.jacobian_spectra")
     fig, (ax,) = new_figure(1, width=6.0, height=3.6,
                             title="Singular values of the end-to-end Jacobian $dx_L/dx_0$")
     for kind in ("plain", "residual"):

@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..plotting import OKABE_ITO, new_figure
+from ..validation import check_choice, check_result
 from ..zoo import ZOO, ZooComparison
 
 FAMILY = {   # how each skip works, which decides the bar's colour
@@ -27,6 +28,8 @@ FLOOR = 1e-6   # a gradient that vanished to 0 is drawn here, on the log axis
 def draw_zoo_comparison(comparison: ZooComparison, *, highlight: str = "rezero") -> Figure:
     """Left: the gradient along the stack for every architecture (the highlighted one in colour);
     right: input-end gradient / output-end gradient for each, coloured by kind of skip."""
+    check_result("draw_zoo_comparison", comparison, ZooComparison, "course_utils.zoo_comparison")
+    highlight = check_choice("highlight", highlight, tuple(ZOO))
     entry = ZOO[highlight]
     fig, (ax_line, ax_bar) = new_figure(
         2, width=5.6, height=4.8,

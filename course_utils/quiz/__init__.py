@@ -19,7 +19,7 @@ def quiz(stem: str) -> None:
     import ipywidgets as widgets
     from IPython.display import display
 
-    if stem not in QUIZZES:
+    if not isinstance(stem, str) or stem not in QUIZZES:
         known = ", ".join(sorted(QUIZZES))
         raise ValueError(f"no quiz for {stem!r}; the quizzes are: {known}")
     box = widgets.VBox([question_widget(q, i + 1) for i, q in enumerate(QUIZZES[stem])])

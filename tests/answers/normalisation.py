@@ -23,6 +23,18 @@ def _norm(dim, *, unbiased=False, eps_inside=True, affine=True, detach=False):
     return norm
 
 
+def zeroes_beta_then_leaves_it_out(x, gamma, beta, eps=1e-5):
+    beta.zero_()                                   # the old checker then compared with beta = 0
+    mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
+    return gamma * (x - mean) / torch.sqrt(var + eps)
+
+
+def sets_gamma_to_one_then_leaves_it_out(x, gamma, beta, eps=1e-5):
+    gamma.fill_(1)
+    mean, var = x.mean(0, keepdim=True), x.var(0, unbiased=False, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) + beta
+
+
 STUBS = {"layer_norm": layer_norm_stub, "batch_norm_train": batch_norm_train_stub,
          "reduced_dims": {"batch": ..., "layer": ...}}
 
@@ -40,6 +52,7 @@ WRONG = {
         (lambda x, g, b, eps=1e-5: None, "returned None"),
         (lambda x, g, b, eps=1e-5: x[0], "returned shape"),
         (lambda x, g, b: x, "raised TypeError"),        # forgot the eps argument
+        (zeroes_beta_then_leaves_it_out, "changed its input `beta` in place"),
     ],
     "batch_norm_train": [
         (_norm(0, unbiased=True), "unbiased variance"),
@@ -49,6 +62,7 @@ WRONG = {
         (lambda x, g, b, eps=1e-5: g * (x - x.mean(0)) / torch.sqrt(x.var(0, unbiased=False) + eps),
          "beta is ignored"),
         (lambda x, g, b, eps=1e-5: x.detach().numpy(), "returned a ndarray"),
+        (sets_gamma_to_one_then_leaves_it_out, "changed its input `gamma` in place"),
     ],
     "reduced_dims": [
         ({"batch": (2,), "layer": (0, 1)}, "swapped"),
@@ -64,5 +78,6 @@ RIGHT = {   # other ways of writing the right answer, which must pass
     "reduced_dims": [{"batch": [0, 1], "layer": -1}, {"batch": (-3, -2), "layer": [2]},
                      {"batch": {0, 1}, "layer": (2,), "rms": (2,)}],
     "layer_norm": [lambda x, g, b, eps=1e-5: torch.nn.functional.layer_norm(x, x.shape[-1:], g, b,
-                                                                            eps=eps)],
+                                                                            eps=eps),
+                   lambda x, g, b, eps=1e-5: _norm(-1)(x, g, b, eps).float()],   # float32 out
 }

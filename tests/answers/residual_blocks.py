@@ -88,6 +88,23 @@ class InitRaises(nn.Module):
     def __init__(self, branch):
         raise TypeError("forgot an argument")
 
+    def forward(self, x):
+        return x
+
+
+class MisspeltForward(_Stored):          # `foward`: nn.Module never calls it
+    def foward(self, x):
+        return x + self.branch(x)
+
+
+class MisspeltProjection(nn.Module):
+    def __init__(self, branch, d_in, d_out):
+        super().__init__()
+        self.branch = branch
+
+    def forwrad(self, x):
+        return x + self.branch(x)
+
 
 # ----------------------------------------------------------------------------- zero_init_branch
 
@@ -211,10 +228,11 @@ WRONG = {
         (ReturnsNone, "returned None: did you forget a `return`"),
         (ReturnsNaN, "NaN or infinite"),
         (WrongShape, "returned shape (4,), expected (4, 8)"),
-        (InPlace, "changed its input in place"),
+        (InPlace, "changed its input `x` in place"),
         (NotRegistered, "does not include the branch's parameters"),
         (ExtraParameters, "adds 1 parameters of its own"),
         (InitRaises, "ResidualBlock(branch) raised TypeError: forgot an argument"),
+        (MisspeltForward, "has no `forward` method (it has foward)"),
         (BranchOnly(nn.Identity()), "Pass the class itself"),
         ("ResidualBlock", "subclasses torch.nn.Module"),
     ],
@@ -234,7 +252,8 @@ WRONG = {
         (DropsShortcutWhenWide, "drops the shortcut"),
         (ShortcutWithBias, "The shortcut is not linear"),
         (FixedRandomProjection, "no learnable parameters"),
-        (AddsWithoutProjecting, "raised RuntimeError"),
+        (AddsWithoutProjecting, "they cannot be added. When d_in != d_out, project the shortcut"),
+        (MisspeltProjection, "has no `forward` method (it has forwrad)"),
     ],
 }
 STUBS = {"residual_block": ResidualStub, "zero_init_branch": zero_init_stub,

@@ -29,8 +29,10 @@ STUBS = {"path_count": path_count_stub, "residual_jacobian": residual_jacobian_s
 WRONG = {
     "path_count": [
         (lambda n, k: 2 ** n, "number of ALL paths"),
-        (lambda n, k: math.comb(k, n), "Did you swap the arguments"),
-        (lambda n, k: math.perm(n, k), "counts ordered choices"),
+        (lambda n, k: 2 ** k, "2^path_length counts the ways"),
+        (lambda n, k: math.comb(k, n), "the arguments are swapped"),
+        (lambda n, k: math.perm(n, k), "counts ORDERED choices"),
+        (lambda n, k: n ** k, "sequences that may repeat a block"),
         (lambda n, k: float(math.comb(n, k)), "Return an exact int"),
         (lambda n, k: math.comb(n, k - 1) if k else 1, "returned 1, expected 3"),
         (lambda n, k: None, "returned None"),
@@ -44,7 +46,7 @@ WRONG = {
         (lambda b, x: _jacobian(lambda v: v + b(v), x.unsqueeze(0)), "returned shape (1, 5, 1, 5)"),
         (lambda b, x: _jacobian(lambda v: v + b(v), x) * float("nan"), "NaN"),
         (lambda b, x: 2 * _jacobian(lambda v: v + b(v), x), "off by up to"),
-        (lambda b, x: (x.mul_(2), _jacobian(lambda v: v + b(v), x))[1], "changed x in place"),
+        (lambda b, x: (x.mul_(2), _jacobian(lambda v: v + b(v), x))[1], "changed its input `x` in place"),
     ],
     "direct_gradient_factors": [
         (lambda g: direct_gradient_factors(g)[:-1], "the last one, at x_L itself, is 1"),

@@ -32,6 +32,13 @@ class _PerToken(nn.Module):
         return self.head(self.blocks(self.embed(tokens) + self.position))
 
 
+class NoForward(nn.Module):                  # a capstone model whose forward was never written
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.Sequential(ReZeroBlock(32), PreActResNetBlock(32), ReZeroBlock(32),
+                                    PreActResNetBlock(32))
+
+
 STUBS = {"highway_block": highway_stub, "unet_merge": unet_stub, "capstone": capstone_stub}
 
 WRONG = {
@@ -42,6 +49,7 @@ WRONG = {
         (lambda x, H, G: torch.sigmoid(G(x)) * H(x) + x, "adds x in full"),
         (lambda x, H, G: torch.sigmoid(G(x)) * H(x), "carry term"),
         (lambda x, H, G: H(x), "returned something else"),
+        (lambda x, H, G: torch.sigmoid(G(x)) * H(x) + torch.sigmoid(G(x)) * x, "The carry uses T(x)"),
         (lambda x, H, G: None, "returned None"),
     ],
     "unet_merge": [
@@ -55,6 +63,7 @@ WRONG = {
     "capstone": [
         (lambda: None, "returned None"),
         (lambda: "model", "returned a str"),
+        (NoForward, "has no `forward` method"),
         (lambda: nn.Sequential(nn.Embedding(16, 32), nn.Linear(32, 16)), "holds 0 zoo blocks"),
         (lambda: _PerToken([ReZeroBlock(32) for _ in range(4)]), "of 1 kind(s)"),
         (lambda: _PerToken([ReZeroBlock(32), PreActResNetBlock(32), ReZeroBlock(32),
