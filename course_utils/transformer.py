@@ -101,7 +101,7 @@ class TransformerBlock(nn.Module):
     """Self-attention then feed-forward, each a residual sub-layer with its own LayerNorm, placed
     as `placement` says ("post", "pre" or "deepnorm" with skip gain `alpha`).
 
-    skip=False drops the `x +` (the seed's first pitfall): post-norm and DeepNorm become
+    skip=False drops the `x +` (the first of the two sub-layer pitfalls): post-norm and DeepNorm become
     LN(F(x)), pre-norm F(LN(x)). It exists to show what goes wrong."""
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, *, placement: str = "pre",

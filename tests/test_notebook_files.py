@@ -107,3 +107,19 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one():
     assert install_and_test.endswith("pytest")
     assert install_and_test in (ROOT / ".ci" / "run").read_text().splitlines()
     assert f"run: {install_and_test}" in (ROOT / ".github/workflows/tests.yml").read_text()
+
+
+# The documents the course grew from are not the student's: no text they see names them. A
+# correction quotes the claim as "a common summary says ..." with its real source.
+_SOURCE_DOCUMENTS = re.compile(r"\bprimers?\b|source documents?|grew (?:out of|from)|seed documents?|"
+                               r"\bthe seed['’]s\b|\bseed \d{3}\b|notes? this course", re.IGNORECASE)
+
+
+def test_no_student_facing_text_names_the_documents_the_course_grew_from():
+    texts = {path.name: path.read_text(encoding="utf-8") for path in NOTEBOOKS}
+    texts.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+                  for path in (ROOT / "course_utils").rglob("*.py")})
+    texts["README.md"] = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = {name: _SOURCE_DOCUMENTS.findall(text) for name, text in texts.items()}
+    assert not {name: hits for name, hits in found.items() if hits}
+    assert _SOURCE_DOCUMENTS.search("Seed 003 writes ...") and _SOURCE_DOCUMENTS.search("the primer says")

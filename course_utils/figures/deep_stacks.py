@@ -11,7 +11,7 @@ from ..norms import NORM_LABELS
 from ..validation import check_bool, check_result
 
 from ..plotting import (SERIES, fit_ylim, new_figure, plot_layer_profile, plot_reference_line,
-                        plot_seed_curves, tidy_log_axis)
+                        plot_seed_curves, finish)
 
 
 def draw_init_profiles(profiles: InitProfiles, *, residual: bool = True) -> Figure:
@@ -30,12 +30,10 @@ def draw_init_profiles(profiles: InitProfiles, *, residual: bool = True) -> Figu
                 (ax_grad, profile.gradient_rms, r"gradient RMS of $\partial L/\partial x_l$")):
             plot_layer_profile(ax, values, key=key, ylabel=ylabel, alpha=alpha,
                                label=SERIES[key].label + suffix)
-    tidy_log_axis(ax_act)
-    tidy_log_axis(ax_grad)
     ax_act.set_title("forward: signal scale", fontsize=10)
     ax_grad.set_title("backward: gradient scale", fontsize=10)
     ax_grad.legend(fontsize=8, loc="best")
-    return fig
+    return finish(fig)
 
 
 def draw_degradation(result: DegradationResult) -> Figure:
@@ -54,4 +52,4 @@ def draw_degradation(result: DegradationResult) -> Figure:
     plot_reference_line(ax, math.log(2), "guessing: ln 2")
     fit_ylim(ax)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return fig
+    return finish(fig)

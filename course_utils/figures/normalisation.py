@@ -13,7 +13,7 @@ from ..experiments.norm_statistics import SEQUENCE_NORMS, PaddingProbe
 from ..experiments.small_batch import SmallBatchResult
 from ..papers import (BA2016_INVARIANCE, INVARIANCES, WU_HE2018_BATCH_SIZES, WU_HE2018_ERROR,
                       WU_HE2018_LN_AT_32)
-from ..plotting import OKABE_ITO, SERIES, new_figure
+from ..plotting import OKABE_ITO, SERIES, new_figure, finish
 from ..validation import check_choice, check_choices, check_result
 
 _CUBE = (4, 6, 5)   # B, T, C of the drawn tensor
@@ -57,7 +57,7 @@ def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
     fig.suptitle("Which values share one mean and variance")
     for i, norm in enumerate(norms):
         draw_tensor_axes(fig.add_subplot(1, len(norms), i + 1, projection="3d"), norm)
-    return fig
+    return finish(fig)
 
 
 def draw_padding_probe(probe: PaddingProbe) -> Figure:
@@ -83,7 +83,7 @@ def draw_padding_probe(probe: PaddingProbe) -> Figure:
     ax_change.set_title(f"vs the same tokens in a batch of 8, no padding\n"
                         f"largest change: {change.max():.3f}", fontsize=10)
     ax_change.grid(True, axis="y", alpha=0.3)
-    return fig
+    return finish(fig)
 
 
 def draw_small_batch(result: SmallBatchResult) -> Figure:
@@ -125,7 +125,7 @@ def draw_small_batch(result: SmallBatchResult) -> Figure:
         ax.set_xlabel("batch size (per GPU for the paper)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7)
-    return fig
+    return finish(fig)
 
 
 def draw_invariance_grid(measured: dict[str, tuple[bool, ...]]) -> Figure:
@@ -153,7 +153,7 @@ def draw_invariance_grid(measured: dict[str, tuple[bool, ...]]) -> Figure:
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    return fig
+    return finish(fig)
 
 
 def _cell(col: int, row: int, colour: str, *, edge: str | None = None) -> Rectangle:

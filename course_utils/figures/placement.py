@@ -10,8 +10,7 @@ from matplotlib.figure import Figure
 from ..experiments.placement import WARMUP, GradientsByDepth, OutputChangeByDepth, WarmupResult
 from ..transformer import PLACEMENTS
 from ..validation import check_bool, check_choice, check_float, check_result
-from ..plotting import (SERIES, fit_ylim, new_figure, plot_reference_line, plot_seed_curves,
-                        tidy_log_axis)
+from ..plotting import (SERIES, fit_ylim, new_figure, plot_reference_line, plot_seed_curves, finish)
 
 _KEY = {"post": "post_norm", "pre": "pre_norm", "deepnorm": "deepnorm"}
 _DASHES = {"post": "-", "pre": "--", "deepnorm": ":"}
@@ -62,7 +61,7 @@ def draw_gradients_at_init(profiles: dict[str, Sequence[float]],
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    return fig
+    return finish(fig)
 
 
 def draw_output_change(result: OutputChangeByDepth) -> Figure:
@@ -84,12 +83,11 @@ def draw_output_change(result: OutputChangeByDepth) -> Figure:
     ax.set_yscale("log")
     ax.set_xticks(result.depths, [str(d) for d in result.depths])
     ax.minorticks_off()
-    tidy_log_axis(ax)
     ax.set_xlabel("number of layers L")
     ax.set_ylabel(r"$\|f(x; W^*) - f(x; W)\| \,/\, \|f(x; W)\|$")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    return fig
+    return finish(fig)
 
 
 _WARMUP_STYLE = {   # (warm-up?, skip) -> line style, marker, what the run is
@@ -122,7 +120,7 @@ def draw_warmup(result: WarmupResult, *, chance: float) -> Figure:
         ax.set_title(style.label, fontsize=10)
         fit_ylim(ax)
         ax.legend(fontsize=7, loc="center right")
-    return fig
+    return finish(fig)
 
 
 def draw_placement_probe(profile: Sequence[float], change: dict[str, float], *, placement: str,
@@ -141,21 +139,30 @@ def draw_placement_probe(profile: Sequence[float], change: dict[str, float], *, 
         2, width=5.0, height=3.5, title=f"{SERIES[_KEY[placement]].label}, {n_layers} layers, "
                                         f"lr {lr:g}, {'with' if warmup else 'no'} warm-up")
     style = SERIES[_KEY[placement]]
-    ax_grad.plot(range(1, n_layers + 1), profile, color=style.color, marker=style.marker)
+    ax_grad.plot(range(1, n_layers + 1), profile, color=style.color, marker=style.marker,
+                 label=style.label)
+    ax_grad.set_yscale("log")
+    low, high = min(profile), max(profile)
+    ax_grad.set_ylim(low / 2, high * 2)               # the range follows the data, DeepNorm's too
     ax_grad.set_xlabel("layer (input → output)")
     ax_grad.set_ylabel(r"$\|\mathbb{E}\,\partial L/\partial W_2\|_F$ at init")
-    ax_grad.set_ylim(0, max(1.5, 1.1 * max(profile)))
     ax_grad.set_title("gradient of each FFN's W2", fontsize=10)
     ax_grad.grid(True, alpha=0.3)
+    ax_grad.legend(fontsize=8)
     names = list(change)
-    bars = ax_change.bar([SERIES[_KEY[p]].label for p in names], [change[p] for p in names],
+    values = [change[p] for p in names]
+    bars = ax_change.bar([SERIES[_KEY[p]].label for p in names], values,
                          color=[SERIES[_KEY[p]].color for p in names])
-    for bar, p in zip(bars, names):
-        bar.set_alpha(1.0 if p == placement else 0.45)
+    for bar, p, value in zip(bars, names, values):
+        chosen = p == placement
+        bar.set_alpha(1.0 if chosen else 0.45)
+        bar.set_edgecolor("black" if chosen else "none")
+        ax_change.annotate(f"{value:.2g}", (bar.get_x() + bar.get_width() / 2, value),
+                           ha="center", va="bottom", fontsize=9)
     ax_change.set_yscale("log")
-    ax_change.set_ylim(1e-5, 10)
+    ax_change.set_ylim(min(values) / 3, max(values) * 4)
     ax_change.set_ylabel("relative output change")
     first = f"lr {lr:g}/{WARMUP['warmup_steps']}" if warmup else f"lr {lr:g}"
     ax_change.set_title(f"after the first Adam step ({first})", fontsize=10)
     ax_change.grid(True, axis="y", alpha=0.3)
-    return fig
+    return finish(fig)

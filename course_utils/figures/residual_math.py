@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 from matplotlib.figure import Figure
@@ -15,23 +17,36 @@ from ..experiments.seeds import median
 from ..experiments.shattered import ShatteringResult
 from ..experiments.shortcut_scaling import ShortcutScalingResult
 from ..probes import LayerProfile
-from ..plotting import (OKABE_ITO, SERIES, fit_ylim, new_figure, plot_layer_profile,
-                        plot_reference_line, plot_seed_curves, tidy_log_axis)
+from ..plotting import (OKABE_ITO, SERIES, fit_ylim, new_figure, plot_layer_profile, power_of_ten,
+                        plot_reference_line, plot_seed_curves, finish)
 from ..validation import as_tuple, check_float, check_int, check_result, check_tensor
 
-_OTHER_GAIN_COLOURS = [OKABE_ITO[c] for c in ("orange", "purple", "green", "sky_blue", "black")]
-_GAIN_MARKERS = ["o", "^", "s", "D", "v", "P"]
-_GAIN_DASHES = ["-", "--", ":", "-."]
+_OTHER_GAIN_COLOURS = [OKABE_ITO[c] for c in ("orange", "purple", "green", "sky_blue", "black",
+                                                "grey")]
+_GAIN_MARKERS = ["^", "D", "v", "P", "X", "*"]
+_GAIN_DASHES = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1))]
 
 
-def _gain_style(gain: float, index: int = 0) -> tuple[str, str]:
-    """Colour and label of a shortcut gain lambda: identity and plain keep their usual colours;
-    other gains take the index-th of the remaining colours."""
+@dataclass(frozen=True)
+class GainStyle:
+    colour: str
+    marker: str
+    dash: Any
+    label: str
+
+
+def _gain_style(gain: float, index: int = 0) -> GainStyle:
+    """How a shortcut gain lambda is drawn: the identity and the plain net keep the course's
+    colours; any other gain takes the index-th colour, marker and dash of its own, so no two
+    gains of one figure look alike."""
     if gain == 1.0:
-        return SERIES["residual"].color, "λ = 1 (identity shortcut)"
+        return GainStyle(SERIES["residual"].color, SERIES["residual"].marker, "-",
+                         "λ = 1 (identity shortcut)")
     if gain == 0.0:
-        return SERIES["plain"].color, "λ = 0 (no shortcut)"
-    return _OTHER_GAIN_COLOURS[index % len(_OTHER_GAIN_COLOURS)], f"λ = {gain:g}"
+        return GainStyle(SERIES["plain"].color, SERIES["plain"].marker, "-", "λ = 0 (no shortcut)")
+    return GainStyle(_OTHER_GAIN_COLOURS[index % len(_OTHER_GAIN_COLOURS)],
+                     _GAIN_MARKERS[index % len(_GAIN_MARKERS)],
+                     _GAIN_DASHES[index % len(_GAIN_DASHES)], f"λ = {gain:g}")
 
 
 def draw_direct_term(gains: Sequence[float] = (0.5, 0.9, 0.99, 1.0, 1.01, 1.1),
@@ -43,19 +58,23 @@ def draw_direct_term(gains: Sequence[float] = (0.5, 0.9, 0.99, 1.0, 1.01, 1.1),
                             title=r"The shortcut-only gradient term $\lambda^L$ (He et al. 2016, Eq. 8)")
     depths = list(range(1, max_blocks + 1))
     for index, gain in enumerate(gains):
-        colour, label = _gain_style(gain, index)
-        # gain^L in log space: 1.1^1000 overflows a float; anything past 1e30 is off the axis
-        values = [0.0 if gain == 0 else math.exp(min(L * math.log(gain), 100.0)) for L in depths]
-        values = [max(v, 1e-300) for v in values]
-        ax.plot(depths, values, color=colour, label=label)
+        style = _gain_style(gain, index)
+        exponent = (lambda L: -math.inf) if gain == 0 else (lambda L: L * math.log10(gain))
+        # drawn while it stays within 1e-30 .. 1e30; where it goes, the legend says
+        shown = [L for L in depths if abs(exponent(L)) <= 30]
+        end = exponent(max_blocks)
+        value = "0" if gain == 0 else f"{10 ** end:.3g}" if abs(end) < 3 else power_of_ten(end)
+        ax.plot(shown, [10.0 ** exponent(L) for L in shown], color=style.colour,
+                linestyle=style.dash, marker=style.marker, markevery=0.12, markersize=5,
+                label=f"{style.label}: {value} at L = {max_blocks:,}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(1e-30, 1e30)
     ax.set_xlabel("number of blocks L")
-    ax.set_ylabel(r"$\lambda^L$")
+    ax.set_ylabel("λᴸ (drawn between 10⁻³⁰ and 10³⁰)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return fig
+    return finish(fig)
 
 
 def draw_shortcut_scaling(result) -> Figure:
@@ -68,27 +87,25 @@ def draw_shortcut_scaling(result) -> Figure:
         f"{result.n_blocks} blocks ({2 * result.n_blocks + 2} layers): scaling the shortcut"))
     gains = list(result.runs)
     for index, gain in enumerate(gains):
-        colour, label = _gain_style(gain, index)
-        plot_seed_curves(ax_loss, result.runs[gain].loss, color=colour, label=label,
-                         marker=_GAIN_MARKERS[index % len(_GAIN_MARKERS)],
-                         linestyle=_GAIN_DASHES[index % len(_GAIN_DASHES)])
+        style = _gain_style(gain, index)
+        plot_seed_curves(ax_loss, result.runs[gain].loss, color=style.colour, label=style.label,
+                         marker=style.marker, linestyle=style.dash)
     plot_reference_line(ax_loss, math.log(2), "guessing: ln 2")
     fit_ylim(ax_loss)
-    ax_loss.legend(fontsize=7, loc="lower left")
-    labels = [_gain_style(g)[1].split(" (")[0] for g in gains]
+    ax_loss.legend(fontsize=7, loc="upper right")
+    labels = [_gain_style(g).label.split(" (")[0] for g in gains]
     for index, gain in enumerate(gains):
         values = result.first_layer_gradient[gain]
-        ax_grad.bar(index, median(values), color=_gain_style(gain, index)[0], alpha=0.8)
+        ax_grad.bar(index, median(values), color=_gain_style(gain, index).colour, alpha=0.8)
         ax_grad.plot([index] * len(values), values, linestyle="none", marker="o", markersize=4,
                      color="black", label="one seed" if index == 0 else None)
     ax_grad.set_xticks(range(len(gains)), labels)
     ax_grad.set_yscale("log")
-    tidy_log_axis(ax_grad)
     ax_grad.set_ylabel(r"$\|\partial L/\partial W_1\|$ at initialisation")
     ax_grad.set_title("first layer's gradient before training\n(bar: median over seeds)", fontsize=10)
     ax_grad.grid(True, axis="y", alpha=0.3)
     ax_grad.legend(fontsize=8, loc="upper left")
-    return fig
+    return finish(fig)
 
 
 def draw_scaled_profile(profile, *, shortcut_gain: float, n_blocks: int) -> Figure:
@@ -100,23 +117,23 @@ def draw_scaled_profile(profile, *, shortcut_gain: float, n_blocks: int) -> Figu
     if len(profile.gradient_rms) != n_blocks + 1:
         raise ValueError(f"the profile has {len(profile.gradient_rms)} layers; a stack of "
                          f"{n_blocks} blocks has {n_blocks + 1}")
-    colour, label = _gain_style(shortcut_gain)
+    style = _gain_style(shortcut_gain)
     fig, (ax_term, ax_grad) = new_figure(2, width=4.8, height=3.4, title=(
-        f"{label}, {n_blocks} blocks: the shortcut-only term and the real gradient at init"))
+        f"{style.label}, {n_blocks} blocks: the shortcut-only term and the real gradient at init"))
     layers = list(range(n_blocks + 1))
     term = [shortcut_gain ** (n_blocks - l) if shortcut_gain > 0 or l == n_blocks else 0.0
             for l in layers]
-    plot_layer_profile(ax_term, term, key="residual", label=r"$\lambda^{L-l}$",
-                       ylabel=r"shortcut-only factor $\lambda^{L-l}$")
-    plot_layer_profile(ax_grad, profile.gradient_rms, key="residual", label=label,
+    plot_layer_profile(ax_term, term, key="residual", label="λ^(L−l)",
+                       ylabel="shortcut-only factor λ^(L−l)")
+    plot_layer_profile(ax_grad, profile.gradient_rms, key="residual", label=style.label,
                        ylabel=r"gradient RMS of $\partial L/\partial x_l$")
     for ax in (ax_term, ax_grad):
         for line in ax.lines:
-            line.set_color(colour)
-        tidy_log_axis(ax)
+            line.set_color(style.colour)
+        ax.legend(fontsize=8)
     ax_term.set_title("what the shortcuts alone pass back", fontsize=10)
     ax_grad.set_title("what the whole net passes back", fontsize=10)
-    return fig
+    return finish(fig)
 
 
 def draw_path_lengths(n_blocks: int = 54) -> Figure:
@@ -129,7 +146,7 @@ def draw_path_lengths(n_blocks: int = 54) -> Figure:
     ax.set_xlabel("path length k (branches passed through)")
     ax.set_ylabel("fraction of all paths")
     ax.grid(True, axis="y", alpha=0.3)
-    return fig
+    return finish(fig)
 
 
 def draw_lesion(result: LesionResult, *, deleted: int | None = None) -> Figure:
@@ -172,7 +189,7 @@ def draw_lesion(result: LesionResult, *, deleted: int | None = None) -> Figure:
                      fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    return finish(fig)
 
 
 def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth: int,
@@ -210,7 +227,7 @@ def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth
         depths = torch.linspace(1, max(result.depths), 200)
         start = {kind: result.autocorrelation[kind][0] for kind in ("plain", "residual")}
         ax.plot(depths.numpy(), (start["plain"] * 2.0 ** (1 - depths)).numpy(),
-                color=SERIES["plain"].color, linestyle="--", lw=1, label=r"theory: $\propto 2^{-L}$")
+                color=SERIES["plain"].color, linestyle=":", lw=1, label=r"theory: $\propto 2^{-L}$")
         ax.plot(depths.numpy(), (start["residual"] / depths.sqrt()).numpy(),
                 color=SERIES["residual"].color,
                 linestyle="--", lw=1, label=r"theory: $\propto 1/\sqrt{L}$")
@@ -220,7 +237,7 @@ def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth
         ax.set_ylim(-0.3, 1.05)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, loc="lower left")
-    return fig
+    return finish(fig)
 
 
 def draw_jacobian_spectra(spectra) -> Figure:
@@ -244,4 +261,4 @@ def draw_jacobian_spectra(spectra) -> Figure:
     ax.set_ylabel("singular value")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return fig
+    return finish(fig)

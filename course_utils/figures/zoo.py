@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..plotting import OKABE_ITO, new_figure
+from ..plotting import OKABE_ITO, new_figure, finish
 from ..validation import check_choice, check_result
 from ..zoo import ZOO, ZooComparison
 
@@ -58,6 +58,7 @@ def draw_zoo_comparison(comparison: ZooComparison, *, highlight: str = "rezero")
         bar.set_edgecolor("black" if arch == highlight else "none")
     ax_bar.scatter(ratios, range(len(archs)), color="black", s=10, zorder=3)   # ratio 1 too
     ax_bar.set_xscale("log")
+    ax_bar.set_xlim(min(ratios + [0.1]) / 4, max(ratios + [10.0]) * 4)   # every bar, the floor too
     ax_bar.axvline(1.0, color="black", lw=0.8)
     ax_bar.axvspan(0.1, 10, color=OKABE_ITO["green"], alpha=0.08)
     ax_bar.set_xlabel("gradient at the input end / at the output end")
@@ -68,4 +69,4 @@ def draw_zoo_comparison(comparison: ZooComparison, *, highlight: str = "rezero")
         seen.setdefault(FAMILY[arch][0], FAMILY[arch][1])
     ax_bar.legend(handles=[Patch(color=c, label=k) for k, c in seen.items()], fontsize=7,
                   loc="upper center", bbox_to_anchor=(0.35, -0.16), ncol=2, frameon=False)
-    return fig
+    return finish(fig)

@@ -1,7 +1,8 @@
 """Quiz questions, their grading (a pure function) and the widget that asks them.
 
 The widget is core ipywidgets only (RadioButtons + Button + Output), so it runs in JupyterLab,
-VS Code and Colab alike.
+VS Code and Colab alike. Quiz text is plain Unicode (x + F(x), ∂L/∂x, λᴸ): Colab does not
+typeset $...$ inside widgets.
 """
 
 from __future__ import annotations
@@ -19,17 +20,21 @@ class Question:
     """One multiple-choice question.
 
     Attributes:
-        prompt: the question (may contain $...$ maths).
+        prompt: the question, in plain Unicode (no $...$ maths).
         choices: the possible answers, shown as A, B, C, ...
         correct: indices of the choices that count as right (usually one).
         explanation: why, shown after answering.
-        source: where the question comes from, e.g. "seed 003, question 1 (corrected)".
+        reasons: one per choice: for a wrong choice, one line on why it is wrong, shown when it
+            is chosen; "" for a right one.
+        source: where the question comes from: "course", or "shared quiz, question N" for the
+            questions of a widely shared quiz on residual connections, corrected where wrong.
     """
 
     prompt: str
     choices: tuple[str, ...]
     correct: tuple[int, ...]
     explanation: str
+    reasons: tuple[str, ...] = ()
     source: str = "course"
 
     def letter(self, index: int) -> str:
@@ -77,12 +82,16 @@ def grade(question: Question, answer: Any) -> Feedback:
     if index in question.correct:
         return Feedback(True, f"Correct. {question.explanation}")
     right = " or ".join(question.letter(i) for i in question.correct)
-    return Feedback(False, f"Not quite: {question.letter(index)} is not right; the answer is "
-                           f"{right}. {question.explanation}")
+    reason = question.reasons[index] if index < len(question.reasons) else ""
+    why = f" {reason}" if reason else ""
+    return Feedback(False, f"Not quite: {question.letter(index)} is not right.{why} The answer "
+                           f"is {right}. {question.explanation}")
 
 
 def check_bank(questions: tuple[Question, ...]) -> None:
-    """Raise ValueError if a question bank is malformed (used by the tests)."""
+    """Raise ValueError if a question bank is malformed (used by the tests): every question
+    needs distinct choices, a key in range, an explanation and a reason for each wrong choice;
+    no text may hold $...$; and no letter may be the key of more than half the bank."""
     prompts = [q.prompt for q in questions]
     if len(set(prompts)) != len(prompts):
         raise ValueError("two questions share a prompt")
@@ -93,13 +102,26 @@ def check_bank(questions: tuple[Question, ...]) -> None:
             raise ValueError(f"{q.prompt!r}: correct indices {q.correct} out of range")
         if not q.explanation.strip():
             raise ValueError(f"{q.prompt!r}: has no explanation")
+        if len(q.reasons) != len(q.choices) or any(
+                bool(reason.strip()) == (i in q.correct) for i, reason in enumerate(q.reasons)):
+            raise ValueError(f"{q.prompt!r}: needs a reason for each wrong choice, none for a "
+                             "right one")
+        for text in (q.prompt, *q.choices, *q.reasons, q.explanation):
+            if "$" in text:
+                raise ValueError(f"{q.prompt!r}: $ in {text!r}: Colab shows $...$ raw inside "
+                                 "widgets; write the maths in Unicode")
+    keys = [q.correct[0] for q in questions]
+    for key in set(keys):
+        if keys.count(key) > len(keys) / 2:
+            raise ValueError(f"{LETTERS[key]} is the key of {keys.count(key)} of {len(keys)} "
+                             "questions: balance the keys so the quiz cannot be gamed")
 
 
 def question_widget(question: Question, number: int) -> Any:
     """A RadioButtons + Button + Output widget for one question."""
     import ipywidgets as widgets
 
-    prompt = widgets.HTMLMath(f"<b>Question {number}.</b> {question.prompt}")
+    prompt = widgets.HTML(f"<b>Question {number}.</b> {html.escape(question.prompt)}")
     options = [(f"{question.letter(i)}) {c}", i) for i, c in enumerate(question.choices)]
     buttons = widgets.RadioButtons(options=options, value=None,
                                    layout=widgets.Layout(width="auto"))

@@ -1,44 +1,63 @@
-"""Quiz of notebook 01, the highway analogy: seed 003's questions 1, 3, 5 and 7 (corrected where
-the seed is wrong) and questions of our own."""
+"""Quiz of notebook 01, the highway analogy: questions 1, 3, 5 and 7 of a widely shared quiz on
+residual connections (corrected where it is wrong), and questions of our own."""
 
 from .framework import Question
 
 QUESTIONS = (
     Question(
         prompt="What is the formula of a residual connection around a sub-layer?",
-        choices=("output = Layer(SubLayer(x))", "output = x + SubLayer(x)",
-                 "output = SubLayer(x) − x", "output = LayerNorm(x) + LayerNorm(SubLayer(x))"),
-        correct=(1,),
+        choices=("output = Layer(SubLayer(x))", "output = SubLayer(x) − x",
+                 "output = x + SubLayer(x)", "output = LayerNorm(x) + LayerNorm(SubLayer(x))"),
+        correct=(2,),
+        reasons=("That stacks two layers one after the other: nothing skips them, so there is "
+                 "no identity path.",
+                 "The input is added back, not subtracted: with a sub-layer that outputs zero, "
+                 "the block must return x.",
+                 "",
+                 "Normalising the skip removes the identity path: a residual connection adds x "
+                 "itself."),
         explanation="The input is added to what the sub-layer computes: y = x + F(x). The "
                     "identity path x is the 'expressway'; F is the 'ramp'.",
-        source="seed 003, question 1",
+        source="shared quiz, question 1",
     ),
     Question(
         prompt="A residual block computes y = x + F(x). For the block to pass its input through "
                "unchanged (y = x), what must the branch F output?",
-        choices=("x itself: F must learn the identity", "Zero, for every input",
+        choices=("Zero, for every input", "x itself: F must learn the identity",
                  "LayerNorm(x)", "The negative of x"),
-        correct=(1,),
-        explanation="If F outputs 0, y = x + 0 = x. If F learned the identity, the block would "
-                    "output 2x. (Seed 003 asked 'if the sub-layer learns identity mapping, what is "
-                    "the output?' and answered 'x': that mixes up the branch and the block.) This "
-                    "is why a zero-initialised last layer makes a block the identity at init.",
-        source="seed 003, question 3 (corrected)",
+        correct=(0,),
+        reasons=("",
+                 "Then the block would output x + x = 2x. It is the block, not its branch, that "
+                 "should be the identity.",
+                 "Then the block would output x + LN(x), which is not x.",
+                 "Then the block would output x − x = 0 and erase the signal."),
+        explanation="If F outputs 0, y = x + 0 = x. A widely shared quiz asks 'if the sub-layer "
+                    "learns identity mapping, what is the output?' and answers 'x': that mixes "
+                    "up the branch and the block. This is why a zero-initialised last layer "
+                    "makes a block the identity at initialisation.",
+        source="shared quiz, question 3 (corrected)",
     ),
     Question(
         prompt="Which problem did He et al. (2015) introduce residual connections to solve?",
         choices=("Overfitting of very deep networks",
-                 "Degradation: deeper plain networks reach a HIGHER training error than shallower ones",
                  "The computational cost of deep networks",
-                 "The memory use of deep networks"),
-        correct=(1,),
+                 "The memory use of deep networks",
+                 "Degradation: deeper plain networks reach a HIGHER training error than "
+                 "shallower ones"),
+        correct=(3,),
+        reasons=("Overfitting lowers the training error; the deeper plain nets had a HIGHER "
+                 "training error.",
+                 "The identity skip adds almost no computation, and ResNets were about accuracy, "
+                 "not speed.",
+                 "Residual connections do not save memory; they change how well deep nets train.",
+                 ""),
         explanation="The deeper plain nets had higher training error, so it is not overfitting. "
                     "He et al. used BatchNorm and checked that gradient norms were healthy, so "
-                    "they argue it is not simply vanishing gradients either (seed 003 says "
-                    "'vanishing gradients and degradation'): it is an optimisation difficulty. "
-                    "Our 56-layer plain net with BatchNorm shows it: it stays at chance while the "
-                    "8-layer one fits.",
-        source="seed 003, question 5 (corrected)",
+                    "they argue it is not simply vanishing gradients either (a widely shared quiz "
+                    "says 'vanishing gradients and degradation'): it is an optimisation "
+                    "difficulty. Our 56-layer plain net with BatchNorm shows it: it stays near "
+                    "chance while the 8-layer one fits.",
+        source="shared quiz, question 5 (corrected)",
     ),
     Question(
         prompt="Which paper introduced the identity residual connection y = x + F(x)?",
@@ -47,20 +66,30 @@ QUESTIONS = (
                  "'BERT' (Devlin et al., 2018)",
                  "'ImageNet Classification with Deep CNNs' (Krizhevsky et al., 2012)"),
         correct=(1,),
+        reasons=("The Transformer (2017) adopted residual connections around every sub-layer; "
+                 "it did not introduce them.",
+                 "",
+                 "BERT (2018) is a Transformer encoder: it inherits the residuals of 2017.",
+                 "AlexNet (2012) has no skip connections: it is an 8-layer plain network."),
         explanation="ResNet (He et al., 2015). Months earlier, Highway Networks (Srivastava et "
                     "al., 2015) used a gated skip y = T(x) H(x) + (1 − T(x)) x; ResNet made the "
                     "skip an un-gated identity. Transformers (2017) adopted it around every "
                     "sub-layer.",
-        source="seed 003, question 7 (sharpened)",
+        source="shared quiz, question 7 (sharpened)",
     ),
     Question(
         prompt="The last linear layer of every branch in a 100-block residual stack is set to "
                "zero. What does the stack compute at initialisation?",
         choices=("Zero: the signal is blocked",
-                 "Exactly its input: every block is the identity",
                  "Random noise, since the first layers are random",
+                 "Exactly its input: every block is the identity",
                  "Its input divided by 100"),
-        correct=(1,),
+        correct=(2,),
+        reasons=("Only the branches output zero; the skips carry x past every block.",
+                 "The random first layers feed a zeroed last layer, so nothing they compute "
+                 "reaches the stream.",
+                 "",
+                 "Nothing divides x: each block returns x + 0 = x."),
         explanation="Each branch outputs exactly 0, so each block returns x + 0 = x and the "
                     "whole stack is the identity, at any depth. Its gradient reaches the input "
                     "unchanged too; the branches still learn because the last layer's gradient "
@@ -68,12 +97,18 @@ QUESTIONS = (
     ),
     Question(
         prompt="Do residual connections add parameters to a network?",
-        choices=("Yes: one weight matrix per skip",
+        choices=("No: the identity skip adds no parameters and almost no computation",
+                 "Yes: one weight matrix per skip",
                  "Yes: one scalar gate per skip",
-                 "No: the identity skip adds no parameters and almost no computation",
                  "Only when BatchNorm is used"),
-        correct=(2,),
-        explanation="y = x + F(x) only adds x. (A projection W_s x is needed, with parameters, "
+        correct=(0,),
+        reasons=("",
+                 "Only a projection shortcut W_s·x, needed where the width changes, has weights; "
+                 "the identity skip has none.",
+                 "That describes gated skips (Highway networks) or ReZero's α; ResNet's identity "
+                 "skip has no gate.",
+                 "BatchNorm's parameters belong to the branch, not to the skip."),
+        explanation="y = x + F(x) only adds x. (A projection W_s·x is needed, with parameters, "
                     "only where the width changes.) What changes is the function: F(x) + x "
                     "instead of F(x), not the parameter count.",
     ),
@@ -84,6 +119,13 @@ QUESTIONS = (
                  "Vanishingly small: many orders of magnitude below the last layer's",
                  "Larger than at the last layer", "Exactly the identity"),
         correct=(1,),
+        reasons=("That is the residual stack; without skips every layer multiplies the gradient "
+                 "by a Jacobian that shrinks it.",
+                 "",
+                 "That happens in a plain stack WITH BatchNorm (the gradient explodes); without "
+                 "normalisation it vanishes.",
+                 "A gradient is a vector, not a matrix, and without a skip nothing keeps it "
+                 "unchanged."),
         explanation="Each layer multiplies the backward signal by a Jacobian of norm below 1 "
                     "(with PyTorch's default init); over 66 layers the product underflows to "
                     "zero. The residual stack's gradient at its input stays within a factor of 2 "

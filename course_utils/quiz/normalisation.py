@@ -1,4 +1,5 @@
-"""Quiz of notebook 03, LayerNorm vs BatchNorm: one question per row of the seed's table."""
+"""Quiz of notebook 03, LayerNorm vs BatchNorm: one question per row of the usual comparison
+table, as the notebook checks it."""
 
 from .framework import Question
 
@@ -6,9 +7,14 @@ QUESTIONS = (
     Question(
         prompt="A transformer activation has shape (B, T, C). Over which values does LayerNorm "
                "compute ONE mean and variance?",
-        choices=("The C channels of one token", "All B × T values of one channel",
+        choices=("All B × T values of one channel", "The C channels of one token",
                  "All T tokens of one sequence", "Every value in the batch"),
-        correct=(0,),
+        correct=(1,),
+        reasons=("That is BatchNorm's statistic (nn.BatchNorm1d on the (B, C, T) layout).",
+                 "",
+                 "That would mix positions (in a language model, the future into the past); "
+                 "LayerNorm keeps each token to itself.",
+                 "One statistic for everything would normalise nothing per token or per channel."),
         explanation="LayerNorm normalises each token on its own, over its C features, so it "
                     "keeps B × T pairs of statistics. BatchNorm keeps one pair per channel, "
                     "averaged over all B × T positions.",
@@ -16,23 +22,35 @@ QUESTIONS = (
     Question(
         prompt="You change the OTHER sequences in a training batch, or pad every sequence "
                "with more zeros. Whose output for token 3 of sequence 0 changes?",
-        choices=("BatchNorm's only", "LayerNorm's only", "Both", "Neither"),
-        correct=(0,),
+        choices=("Both", "LayerNorm's only", "BatchNorm's only", "Neither"),
+        correct=(2,),
+        reasons=("LayerNorm uses only token 3's own channels: nothing else enters its output.",
+                 "It is the other way round: LayerNorm looks at one token, BatchNorm at the "
+                 "whole batch and time.",
+                 "",
+                 "BatchNorm's statistics include the other sequences and the padding."),
         explanation="BatchNorm's statistics are shared across the batch and across time, so the "
                     "other sequences and the padding enter every output. LayerNorm (and RMSNorm) "
                     "use only token 3's own channels: its output is exactly unchanged.",
     ),
     Question(
         prompt="What happens with nn.BatchNorm1d in TRAINING mode at batch size 1?",
-        choices=("It raises for a (1, C) input, but runs on a (1, C, T) input, averaging over "
-                 "time", "It always raises", "It always works, exactly as in eval mode",
-                 "It returns NaN"),
-        correct=(0,),
+        choices=("It always raises", "It always works, exactly as in eval mode",
+                 "It returns NaN",
+                 "It raises for a (1, C) input, but runs on a (1, C, T) input, averaging over "
+                 "time"),
+        correct=(3,),
+        reasons=("A (1, C, T) input still has T values per channel, so it runs.",
+                 "A (1, C) input has one value per channel and no variance: training mode "
+                 "raises.",
+                 "PyTorch raises a ValueError for a (1, C) input rather than returning NaN.",
+                 ""),
         explanation="With one (1, C) sample there is one value per channel and no variance, so "
                     "PyTorch raises. A (1, C, T) input still has T values per channel and runs, "
                     "with statistics from one sequence only. In eval mode BN uses its running "
-                    "statistics and works at any batch size. The seed's 'fails at batch_size=1' "
-                    "is too loose; the documented failure is degradation at small batches.",
+                    "statistics and works at any batch size. A widely shared table says "
+                    "'fails at batch_size=1': too loose; the documented failure is degradation "
+                    "at small batches.",
     ),
     Question(
         prompt="Wu & He (2018) trained ResNet-50 on ImageNet with 32 and with 2 images per GPU. "
@@ -41,6 +59,11 @@ QUESTIONS = (
                  "It stayed flat; GroupNorm got worse",
                  "Both rose by about 10 points", "BatchNorm improved with smaller batches"),
         correct=(0,),
+        reasons=("",
+                 "GroupNorm's statistics are per sample, so the batch size does not enter; "
+                 "BatchNorm's are per batch.",
+                 "Only BatchNorm's statistics depend on the batch; GroupNorm stayed flat.",
+                 "Smaller batches make its statistics noisier, not better."),
         explanation="Small batches give noisy batch statistics, and the running averages used "
                     "at test time no longer match them. GroupNorm and LayerNorm compute "
                     "statistics per sample, so the batch size does not enter.",
@@ -48,30 +71,46 @@ QUESTIONS = (
     Question(
         prompt="A trained BatchNorm net gives different predictions for the same input in "
                "model.train() and model.eval(). Why?",
-        choices=("Training mode normalises with the batch's own statistics, eval mode with "
+        choices=("Dropout is also switched", "Eval mode skips gamma and beta",
+                 "Training mode normalises with the batch's own statistics, eval mode with "
                  "running averages collected during training",
-                 "Dropout is also switched", "Eval mode skips gamma and beta",
                  "The weights change in eval mode"),
-        correct=(0,),
+        correct=(2,),
+        reasons=("There may be no dropout at all; BatchNorm alone computes different functions "
+                 "in the two modes.",
+                 "γ and β apply in both modes; what changes is the mean and variance used.",
+                 "",
+                 "model.eval() changes no weight; it switches how some layers compute."),
         explanation="This is BatchNorm's train/eval discrepancy (Ioffe & Szegedy 2015, Sec. 3.1). "
                     "LayerNorm has no running statistics and behaves the same in both modes.",
     ),
     Question(
         prompt="Which perturbation leaves LayerNorm's output unchanged but changes BatchNorm's?",
-        choices=("Scaling ONE example by 3", "Scaling the whole data set by 3",
+        choices=("Scaling the whole data set by 3", "Scaling ONE example by 3",
                  "Scaling ONE row of the weight matrix by 3",
                  "Adding the same vector to every example"),
-        correct=(0,),
+        correct=(1,),
+        reasons=("Both are invariant to that: each normalises away a common scale.",
+                 "",
+                 "That is the reverse: BatchNorm normalises each unit on its own and ignores it; "
+                 "LayerNorm does not.",
+                 "That changes LayerNorm's output (it is not invariant to re-centring the data) "
+                 "and leaves BatchNorm's unchanged."),
         explanation="Ba et al. 2016, Table 1: LN is invariant to re-scaling a single example "
                     "(its statistics are its own); BN is not (that example shifts the batch's "
-                    "statistics). The others: both are invariant to scaling the data set; only BN "
-                    "to scaling one weight row or re-centring the data set.",
+                    "statistics). Of the others, both norms ignore a scaled data set; only BN "
+                    "ignores a scaled weight row or a re-centred data set.",
     ),
     Question(
         prompt="How many learnable parameters does nn.LayerNorm(512) have?",
-        choices=("1,024", "512", "262,144", "0"),
-        correct=(0,),
-        explanation="A gain γ and a bias β per feature: 2 × 512 = 1,024 (the seed's '~1k'). "
-                    "RMSNorm drops the mean and the bias: nn.RMSNorm(512) has 512.",
+        choices=("512", "262,144", "0", "1,024"),
+        correct=(3,),
+        reasons=("That is nn.RMSNorm(512): a gain only. LayerNorm also has a bias.",
+                 "That would be a 512 × 512 matrix; a norm has a gain and a bias per feature.",
+                 "nn.LayerNorm has a learnable gain and bias unless elementwise_affine=False.",
+                 ""),
+        explanation="A gain γ and a bias β per feature: 2 × 512 = 1,024 (the '~1k' that "
+                    "summaries quote). RMSNorm drops the mean and the bias: nn.RMSNorm(512) has "
+                    "512.",
     ),
 )

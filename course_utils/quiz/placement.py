@@ -1,38 +1,50 @@
-"""Quiz of notebook 04, post-norm vs pre-norm: seed 003's questions 6 and 8 (corrected) and our
-own."""
+"""Quiz of notebook 04, post-norm vs pre-norm: questions 6 and 8 of a widely shared quiz on
+residual connections (corrected), and questions of our own."""
 
 from .framework import Question
 
 QUESTIONS = (
     Question(
-        prompt="In PreLN vs PostLN, which applies layer norm before the sub-layer?",
-        choices=("PostLN", "PreLN", "Neither", "Both"),
-        correct=(1,),
+        prompt="In PreLN and PostLN Transformers, which applies layer norm before the sub-layer?",
+        choices=("PostLN", "Neither", "PreLN", "Both"),
+        correct=(2,),
+        reasons=("Post-norm applies it after the sum: LN(x + F(x)).",
+                 "Pre-norm does: x + F(LN(x)).",
+                 "",
+                 "Post-norm normalises after the sum, not before the sub-layer."),
         explanation="Pre-norm computes x + F(LN(x)): the norm sits before the sub-layer, inside "
                     "the branch, and the skip carries x itself. Post-norm computes LN(x + F(x)). "
-                    "(Seed 003 lists the third choice as 'C>'; and its formula "
-                    "'LayerNorm(x) + SubLayer(LayerNorm(x))' for PreLN is wrong: that would "
+                    "(A widely shared quiz misprints this choice as 'C>', and gives PreLN as "
+                    "'LayerNorm(x) + SubLayer(LayerNorm(x))', which is wrong: that would "
                     "normalise the skip too.)",
-        source="seed 003, question 8 (corrected)",
+        source="shared quiz, question 8 (corrected)",
     ),
     Question(
         prompt="How many residual connections are in each layer of a Transformer encoder?",
-        choices=("1", "2: one around self-attention, one around the feed-forward network",
+        choices=("2: one around self-attention, one around the feed-forward network", "1",
                  "3", "4"),
-        correct=(1,),
+        correct=(0,),
+        reasons=("",
+                 "Each of the two sub-layers has its own skip.",
+                 "Three is a DECODER layer, with cross-attention; an encoder layer has two.",
+                 "There is one residual connection per sub-layer, and an encoder layer has two."),
         explanation="Each sub-layer is wrapped in its own residual connection: x + Attn(...) and "
                     "x + FFN(...), with a LayerNorm before (pre-norm) or after (post-norm) each. "
                     "A decoder layer has a third, around cross-attention. The connection goes "
                     "AROUND the sub-layer rather than 'after' it: the sum adds the sub-layer's "
                     "input to its output.",
-        source="seed 003, question 6 (corrected)",
+        source="shared quiz, question 6 (corrected)",
     ),
     Question(
         prompt="With the sub-layer's output F = 0, what does a pre-norm sub-layer return? And a "
                "post-norm one?",
-        choices=("Pre-norm: x itself; post-norm: LN(x)", "Both return x",
-                 "Pre-norm: LN(x); post-norm: x", "Both return LN(x)"),
-        correct=(0,),
+        choices=("Both return x", "Pre-norm: LN(x); post-norm: x", "Both return LN(x)",
+                 "Pre-norm: x itself; post-norm: LN(x)"),
+        correct=(3,),
+        reasons=("Post-norm still normalises: LN(x + 0) = LN(x).",
+                 "That is the wrong way round.",
+                 "Pre-norm's skip carries x itself: x + F(LN(x)) with F = 0 is x.",
+                 ""),
         explanation="x + F(LN(x)) with F = 0 is x: pre-norm keeps an exact identity path from "
                     "input to output. LN(x + 0) = LN(x): every post-norm layer re-normalises the "
                     "stream, so there is no pure identity path through a post-norm stack.",
@@ -40,26 +52,36 @@ QUESTIONS = (
     Question(
         prompt="Xiong et al. (2020) trained a post-norm Transformer with Adam and NO learning-rate "
                "warm-up. What happened?",
-        choices=("It reached only BLEU 8.45, against about 34 with 4,000 warm-up steps",
-                 "It trained as well as with warm-up", "It trained faster",
-                 "It diverged to NaN at once"),
-        correct=(0,),
+        choices=("It trained as well as with warm-up",
+                 "It reached only BLEU 8.45, against about 34 with 4,000 warm-up steps",
+                 "It trained faster", "It diverged to NaN at once"),
+        correct=(1,),
+        reasons=("Post-norm needed the warm-up: without it, it reached a quarter of the BLEU "
+                 "score.",
+                 "",
+                 "It trained far worse, not faster.",
+                 "It trained, badly (BLEU 8.45): the problem is a poor start, not a crash."),
         explanation="Post-norm's gradients near the output are large at initialisation, and the "
                     "first full-size Adam steps move the output too far. Pre-norm trained "
                     "without warm-up; our miniature shows the same split.",
     ),
     Question(
-        prompt="DeepNorm computes $x_{l+1} = \\mathrm{LN}(\\alpha x_l + G(x_l))$ with "
-               "$\\alpha = (2N)^{1/4}$ for an N-layer encoder. What does $\\alpha$ multiply, and "
-               "why?",
-        choices=("The skip x: it up-weights the identity path so each update moves the output "
-                 "less", "The branch G(x): it amplifies the sub-layer",
-                 "The LayerNorm's output", "The learning rate"),
-        correct=(0,),
-        explanation="α > 1 on the skip, with the branch's weights initialised smaller (gain β = "
-                    "(8N)^(-1/4)), makes each layer closer to the identity and bounds the change "
-                    "of the output per update (Wang et al. 2022). Putting α on the branch, as one "
-                    "public annotated implementation does, does the opposite.",
+        prompt="DeepNorm computes x_{l+1} = LN(α·x_l + G(x_l)) with α = (2N)^(1/4) for an "
+               "N-layer encoder. What does α multiply, and why?",
+        choices=("The branch G(x): it amplifies the sub-layer", "The LayerNorm's output",
+                 "The skip x: it up-weights the identity path so each update moves the output "
+                 "less", "The learning rate"),
+        correct=(2,),
+        reasons=("α sits on the skip; on the branch (as one public annotated implementation has "
+                 "it) it does the opposite of what DeepNorm is for.",
+                 "Scaling after the norm only rescales the output; DeepNorm weighs the skip "
+                 "inside the norm.",
+                 "",
+                 "DeepNorm changes the architecture and the initialisation, not the optimiser."),
+        explanation="α > 1 on the skip, with the branch's weights initialised smaller (gain "
+                    "β = (8N)^(−1/4)), makes each layer closer to the identity and bounds the "
+                    "change of the output per update (Wang et al. 2022). Putting α on the branch, "
+                    "as one public annotated implementation does, does the opposite.",
     ),
     Question(
         prompt="How many parameters does nn.MultiheadAttention(512, 8) have, and how many with "
@@ -67,8 +89,14 @@ QUESTIONS = (
         choices=("1,050,624 and 1,051,648", "1,048,576 and 1,049,600",
                  "8,404,992 and 8,406,016", "786,432 and 787,456"),
         correct=(0,),
+        reasons=("",
+                 "That counts the four 512 × 512 weights but forgets their biases (4 × 512).",
+                 "That multiplies by the 8 heads; the heads split the 512 dimensions and add no "
+                 "parameters.",
+                 "That has only three projections (Q, K, V); the output projection is missing."),
         explanation="Four 512 × 512 projections (Q, K, V, output) plus four biases of 512: "
                     "4·512² + 4·512 = 1,050,624. The heads split the 512 dimensions, adding "
-                    "nothing. LayerNorm(512) adds 1,024: 1,051,648, the seed's '~1.05M'.",
+                    "nothing. LayerNorm(512) adds 1,024: 1,051,648, the '~1.05M' that summaries "
+                    "quote.",
     ),
 )

@@ -1,34 +1,49 @@
-"""Quiz of notebook 05, the architecture zoo: seed 003's question 4 (corrected) and our own."""
+"""Quiz of notebook 05, the architecture zoo: question 4 of a widely shared quiz on residual
+connections (corrected), and questions of our own."""
 
 from .framework import Question
 
 QUESTIONS = (
     Question(
         prompt="Where are residual connections used in Transformers?",
-        choices=("Only around attention", "Only around the feed-forward network",
-                 "Around both attention and the feed-forward network", "Nowhere"),
-        correct=(2,),
+        choices=("Only around attention", "Only around the feed-forward network", "Nowhere",
+                 "Around both attention and the feed-forward network"),
+        correct=(3,),
+        reasons=("The feed-forward network has its own residual connection too.",
+                 "Attention has its own residual connection too.",
+                 "Every sub-layer of a Transformer has one.",
+                 ""),
         explanation="Every sub-layer has its own: x + Attn(...) and x + FFN(...) (with a "
-                    "LayerNorm before or after each). Seed 003 says 'after both'; the connection "
-                    "goes around each sub-layer, adding its input to its output.",
-        source="seed 003, question 4 (corrected)",
+                    "LayerNorm before or after each). A widely shared quiz says 'after both'; "
+                    "the connection goes around each sub-layer, adding its input to its output.",
+        source="shared quiz, question 4 (corrected)",
     ),
     Question(
         prompt="A ResNet basic block has two 3×3 convolutions. How are they combined with the "
                "skip?",
-        choices=("In series inside ONE branch: y = ReLU(x + BN(W2 ReLU(BN(W1 x))))",
-                 "In parallel: y = x + Conv(x) + Conv(x)", "Each has its own skip",
-                 "They replace the skip"),
-        correct=(0,),
+        choices=("In parallel: y = x + Conv(x) + Conv(x)",
+                 "In series inside ONE branch: y = ReLU(x + BN(W2 ReLU(BN(W1 x))))",
+                 "Each has its own skip", "They replace the skip"),
+        correct=(1,),
+        reasons=("That row of a widely shared table is wrong: the convolutions are in series, "
+                 "inside one branch.",
+                 "",
+                 "In a basic block one skip spans both convolutions.",
+                 "The skip stays: it is what makes the block residual."),
         explanation="He et al. 2015, Eq. 1 and Sec. 3.2-3.4: the branch F is conv-BN-ReLU-conv-BN "
-                    "and the sum is followed by a ReLU. The seed's 'x + Conv(x) + Conv(x)' is "
-                    "wrong.",
+                    "and the sum is followed by a ReLU. A widely shared table's "
+                    "'x + Conv(x) + Conv(x)' is wrong.",
     ),
     Question(
         prompt="How does the original U-Net combine the encoder's feature map with the decoder's?",
-        choices=("It crops the encoder map and CONCATENATES it with the upsampled decoder map",
-                 "It adds them", "It multiplies them", "It keeps only the decoder's"),
-        correct=(0,),
+        choices=("It adds them", "It multiplies them",
+                 "It crops the encoder map and CONCATENATES it with the upsampled decoder map",
+                 "It keeps only the decoder's"),
+        correct=(2,),
+        reasons=("Adding is a later variant (FPN-style skips); the original concatenates.",
+                 "Nothing is multiplied: the two maps are stacked along the channels.",
+                 "",
+                 "Then the skip would carry nothing; the encoder's map is what restores detail."),
         explanation="Ronneberger et al. 2015: 'a concatenation with the correspondingly cropped "
                     "feature map from the contracting path', then two 3×3 convolutions. Adding "
                     "instead (as in FPN-style designs) is a later variant.",
@@ -37,32 +52,48 @@ QUESTIONS = (
         prompt="In a highway network, y = T(x)·H(x) + (1 − T(x))·x. With the gate's bias at −2, "
                "roughly what fraction of the gradient reaches the input of a 16-block stack at "
                "initialisation?",
-        choices=("About (1 − σ(−2))^16 ≈ 0.13", "All of it, as in a ResNet",
+        choices=("About (1 − σ(−2))¹⁶ ≈ 0.13", "All of it, as in a ResNet",
                  "None of it", "About 16 times more"),
         correct=(0,),
+        reasons=("",
+                 "The carry gate lets only 1 − T ≈ 0.88 of x through per block; only an ungated "
+                 "skip passes everything.",
+                 "Each block carries 88 % of x; 16 blocks leave about 13 %, not zero.",
+                 "The gates shrink the carried signal; they do not amplify it."),
         explanation="Each block carries (1 − T) ≈ 0.88 of x, so the carry path multiplies the "
-                    "gradient by about 0.88 per block: 0.88^16 ≈ 0.13, which is what the zoo's "
+                    "gradient by about 0.88 per block: 0.88¹⁶ ≈ 0.13, which is what the zoo's "
                     "probe measures. An ungated identity skip passes the gradient at full "
                     "strength; that is ResNet's simplification of the highway.",
     ),
     Question(
         prompt="What does an RWKV block look like, per the official RWKV-LM code?",
-        choices=("Pre-norm with two sequential residual sub-blocks: x += TimeMix(LN1(x)); "
-                 "x += ChannelMix(LN2(x))",
-                 "y = LayerNorm(x + α·attn + β·MLP)", "A post-norm Transformer layer",
-                 "A highway block with a time gate"),
-        correct=(0,),
+        choices=("y = LayerNorm(x + α·attn + β·MLP)", "A post-norm Transformer layer",
+                 "A highway block with a time gate",
+                 "Pre-norm with two sequential residual sub-blocks: x += TimeMix(LN1(x)); "
+                 "x += ChannelMix(LN2(x))"),
+        correct=(3,),
+        reasons=("That row of a widely shared table is wrong: RWKV has no α and β, and no norm "
+                 "after the sum.",
+                 "RWKV is pre-norm: each norm sits inside its branch.",
+                 "Its residuals are un-gated; the 'mixing' is the token shift inside each "
+                 "sub-block.",
+                 ""),
         explanation="RWKV is pre-norm with un-gated residuals; the 'mixing' is the token shift "
                     "inside each sub-block, interpolating each token with the previous one by a "
-                    "learned μ. The seed's 'LayerNorm(x + α·attn + β·MLP)' is wrong.",
+                    "learned μ. A widely shared table's 'LayerNorm(x + α·attn + β·MLP)' is wrong.",
     ),
     Question(
         prompt="ReZero computes y = x + α·F(x) with α = 0 at initialisation. What is true of a "
                "freshly built ReZero stack of any depth?",
-        choices=("Every block is exactly the identity, so the gradient reaches the input "
-                 "unchanged", "Its gradients vanish", "It cannot be trained, since α = 0",
+        choices=("Its gradients vanish",
+                 "Every block is exactly the identity, so the gradient reaches the input "
+                 "unchanged", "It cannot be trained, since α = 0",
                  "It needs a LayerNorm to train"),
-        correct=(0,),
+        correct=(1,),
+        reasons=("With α = 0 each block is the identity, which passes the gradient unchanged.",
+                 "",
+                 "α gets a gradient, F(x)·dL/dy, on the first step, so the branches switch on.",
+                 "ReZero's point is to train deep stacks without any norm."),
         explanation="With α = 0 each block returns x, so the stack is the identity and the "
                     "probe's input/output gradient ratio is exactly 1. α gets a gradient "
                     "(F(x)·dL/dy) on the first step, so the branches switch on as training goes.",
