@@ -1,21 +1,34 @@
 """Loaded by pytest for everything it collects, the notebooks included.
 
-nbval runs the notebooks with --nbval-lax, which fails a cell only when it raises. A claim that
-does not hold prints a ✗ line (to stderr) and lets the notebook go on, as a student needs; here
-that line fails the cell, so a claim that stops being true still fails CI.
+nbval runs the notebooks with --nbval-lax, which fails a cell only when it raises. Two things a
+student would see that do not raise fail the cell here as well:
+- a claim that does not hold prints a ✗ line (to stderr) and lets the notebook go on, as a
+  student needs; here that line fails the cell, so a claim that stops being true fails CI;
+- a Python warning (a DeprecationWarning of some library, a UserWarning of ours): it is noise
+  in the student's notebook, and often tomorrow's error.
 """
+
+import re
 
 import pytest
 
 FAILED_CLAIM = "✗ claim does not hold"
+WARNING_LINE = re.compile(r"^.*:\d+: \w*Warning: .*$", re.MULTILINE)
+
+
+def _stream(outputs, name=None):
+    return [out.get("text", "") for out in outputs
+            if out.get("output_type") == "stream" and (name is None or out.get("name") == name)]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield
     outputs = getattr(item, "test_outputs", None) or []          # nbval's cell outputs
-    failed = [out.get("text", "") for out in outputs
-              if out.get("output_type") == "stream" and FAILED_CLAIM in out.get("text", "")]
+    failed = [text for text in _stream(outputs) if FAILED_CLAIM in text]
     if failed:
         pytest.fail("a claim of the notebook failed:\n" + "".join(failed), pytrace=False)
+    warnings = [line for text in _stream(outputs, "stderr") for line in WARNING_LINE.findall(text)]
+    if warnings:
+        pytest.fail("the cell printed a warning:\n" + "\n".join(warnings), pytrace=False)
     return result

@@ -166,7 +166,7 @@ def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names:
     RECORD_PATH.write_text(json.dumps({
         "seeds": f"{min(seeds)}-{max(seeds)}", "settings": setting_names,
         "claims": {row.claim: {"held": row.held, "tried": row.tried} for row in summaries},
-    }, indent=1, ensure_ascii=False) + "\n")
+    }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -185,7 +185,7 @@ def main() -> None:
     summaries = summarise(runs)
     print(report(runs, summaries))
     if args.json:
-        args.json.write_text(json.dumps([vars(r) for r in runs], indent=1, ensure_ascii=False))
+        args.json.write_text(json.dumps([vars(r) for r in runs], indent=1, ensure_ascii=False), encoding="utf-8")
     if args.write_record:
         write_record(summaries, seeds, names)
     bad = any(run.failed or run.errors or not run.claims for run in runs)

@@ -148,7 +148,7 @@ def _as_condition(condition: Any, claim: str) -> bool | Condition:
 def held_in_tests(claim: str) -> tuple[int, int] | None:
     """(runs held, runs tried) for `claim` in the course's numerics sweep, if it was swept."""
     try:
-        text = resources.files("course_utils").joinpath("data/claims_held.json").read_text()
+        text = resources.files("course_utils").joinpath("data/claims_held.json").read_text(encoding="utf-8")
         runs = json.loads(text)["claims"].get(claim)
     except (OSError, ValueError, KeyError):
         return None

@@ -1,16 +1,45 @@
 """Shared test set-up. Runs before torch is imported by any test module."""
 
+import glob
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 # Two pytest workers on two cores: one torch thread each, or they fight over the cores.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
+import matplotlib  # noqa: E402
 import pytest  # noqa: E402
+
+# Figures drawn by the unit tests go nowhere. Set in this process only, not as MPLBACKEND: the
+# notebooks' kernels inherit the environment and must draw with the inline backend, as a
+# student's do.
+matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _supported_pythons() -> list[tuple[str, str]]:
+    """("3.N", executable) for every CPython 3.10-3.13 this machine has: this one, those on PATH,
+    and pyenv's (the GitHub matrix brings the others)."""
+    found = {f"{sys.version_info[0]}.{sys.version_info[1]}": sys.executable}
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    for minor in range(10, 14):
+        for candidate in [f"python3.{minor}", *sorted(glob.glob(f"{pyenv}/versions/3.{minor}.*/bin/python3"))]:
+            try:
+                out = subprocess.run([candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+                                     capture_output=True, text=True, timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            if out.returncode == 0 and out.stdout.split() == ["3", str(minor)]:
+                found.setdefault(f"3.{minor}", candidate)
+                break
+    return sorted(found.items(), key=lambda item: int(item[0].split(".")[1]))
+
+
+PYTHONS = _supported_pythons()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ SEEDS = (0, 1, 2, 3, 4)
 def _swept_claims() -> dict:
     if not sweep.RECORD_PATH.exists():
         return {}
-    return json.loads(sweep.RECORD_PATH.read_text())["claims"]
+    return json.loads(sweep.RECORD_PATH.read_text(encoding="utf-8"))["claims"]
 
 
 def _check(path, seed, setting):

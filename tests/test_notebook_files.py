@@ -1,17 +1,19 @@
 """The notebooks' shared contract: clean, valid, Python 3, one Colab-aware set-up cell whose
 address agrees with the repository's one home, and the parts every notebook has."""
 
+import json
 import re
+import subprocess
 import sys
 
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, PYTHONS, ROOT
 from course_utils import EXERCISES, QUIZZES
 
 sys.path.insert(0, str(ROOT / "tools"))
-from repository import colab_url, pip_line, repository_url  # noqa: E402
+from repository import colab_block, colab_setup, colab_url, package_version, repository_url  # noqa: E402
 
 EXPECTED = ["01_highway_analogy", "02_residual_math", "03_layernorm_vs_batchnorm",
             "04_post_norm_vs_pre_norm", "05_architecture_zoo"]
@@ -54,13 +56,11 @@ def test_one_setup_cell_installs_course_utils_only_on_colab(path):
     nb = _load(path)
     setup = _code(nb)[0].source
     assert nb.cells[1].cell_type == "code"
-    lines = setup.splitlines()
-    colab = lines.index('if "google.colab" in sys.modules:')
-    assert lines[colab + 1].strip() == pip_line()
+    assert colab_block(setup) == colab_setup(), "run python tools/repository.py --sync"
     assert re.findall(r"^SEED = 0$", setup, flags=re.MULTILINE) == ["SEED = 0"]
     assert "cu.setup(seed=SEED)" in setup
     for cell in _code(nb)[1:]:
-        assert not re.search(r"^\s*[!%]\s*pip", cell.source, flags=re.MULTILINE), cell.source
+        assert not re.search(r"^\s*[!%]\s*pip|pip.+install", cell.source, flags=re.MULTILINE), cell.source
         assert "SEED =" not in cell.source
 
 
@@ -89,14 +89,14 @@ def test_every_claim_section_checks_itself(path):
 
 
 def test_readme_badges_and_commands_agree_with_the_repository():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         assert f"({colab_url(path.stem)})" in readme, path.stem
     assert repository_url() in readme
 
 
 def _quick_start_commands():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start")[1].split("\n## ")[0]
     return re.findall(r"```bash\n(.+?)\n```", quick)
 
@@ -105,8 +105,8 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one():
     install_and_open, install_and_test = _quick_start_commands()
     assert "jupyter lab" in install_and_open and "requirements.txt" in install_and_open
     assert install_and_test.endswith("pytest")
-    assert install_and_test in (ROOT / ".ci" / "run").read_text().splitlines()
-    assert f"run: {install_and_test}" in (ROOT / ".github/workflows/tests.yml").read_text()
+    assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert f"run: {install_and_test}" in (ROOT / ".github/workflows/tests.yml").read_text(encoding="utf-8")
 
 
 # The documents the course grew from are not the student's: no text they see names them. A
@@ -123,3 +123,20 @@ def test_no_student_facing_text_names_the_documents_the_course_grew_from():
     found = {name: _SOURCE_DOCUMENTS.findall(text) for name, text in texts.items()}
     assert not {name: hits for name, hits in found.items() if hits}
     assert _SOURCE_DOCUMENTS.search("Seed 003 writes ...") and _SOURCE_DOCUMENTS.search("the primer says")
+
+
+@pytest.mark.parametrize("python", [pytest.param(path, id=f"python{version}") for version, path in PYTHONS])
+def test_the_colab_set_up_installs_once_and_is_silent_when_run_again(python):
+    probe = ROOT / "tests" / "environments" / "setup_cell_probe.py"
+    block = colab_block(_code(_load(NOTEBOOKS[0])).pop(0).source)
+    result = subprocess.run([python, str(probe), package_version()], input=block, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    first, again, older = report["runs"]
+    assert [command[1:] for command in first["pip"]] == [
+        ["-m", "pip", "install", "--quiet", "--no-deps", f"git+{repository_url()}"]]
+    assert first["pip"][0][0] == report["executable"]      # the kernel's own Python, not some pip
+    assert again == {"pip": [], "printed": ""}, "a second run must install nothing and print nothing"
+    assert len(older["pip"]) == 1, "an older course_utils must be replaced"
+    assert report["widget_manager"] == 3

@@ -1,26 +1,41 @@
-"""The repository's address, read from its one home (pyproject.toml), and the strings derived
-from it that notebooks and README must contain.
+"""The repository's address and the package's version, read from their one home
+(pyproject.toml), and the strings derived from them that notebooks and README must contain.
 
-Run `python tools/repository.py NEW_URL` to move the course: it rewrites pyproject.toml, every
-notebook's badge and set-up cell, and the README's badges.
+    python tools/repository.py NEW_URL   move the course: rewrites pyproject.toml, every
+                                         notebook's badge and set-up cell, and the README's badges
+    python tools/repository.py --sync    rewrite every notebook's Colab set-up block from
+                                         pyproject.toml (after a version bump)
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 _URL_LINE = re.compile(r'^Repository = "(https://github\.com/[^"]+)"$', re.MULTILINE)
+_VERSION_LINE = re.compile(r'^version = "([^"]+)"$', re.MULTILINE)
+COLAB_IF = 'if "google.colab" in sys.modules:'
+
+
+def _pyproject(pattern: re.Pattern, what: str) -> str:
+    match = pattern.search((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"pyproject.toml has no {what} line")
+    return match.group(1)
 
 
 def repository_url() -> str:
     """The URL under [project.urls] Repository in pyproject.toml."""
-    match = _URL_LINE.search((ROOT / "pyproject.toml").read_text())
-    if not match:
-        raise RuntimeError("pyproject.toml has no 'Repository = \"https://github.com/...\"' line")
-    return match.group(1)
+    return _pyproject(_URL_LINE, "'Repository = \"https://github.com/...\"'")
+
+
+def package_version() -> str:
+    """course_utils' version in pyproject.toml."""
+    return _pyproject(_VERSION_LINE, "'version = \"...\"'")
 
 
 def colab_url(stem: str, url: str | None = None) -> str:
@@ -29,22 +44,63 @@ def colab_url(stem: str, url: str | None = None) -> str:
     return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{stem}.ipynb"
 
 
-def pip_line(url: str | None = None) -> str:
-    """The set-up cell's install line: course_utils only, nothing Colab already ships."""
-    return f'%pip install --quiet --no-deps "git+{url or repository_url()}"'
+def colab_setup(url: str | None = None, version: str | None = None) -> str:
+    """The set-up cell's Colab block: install course_utils (only it: Colab ships the rest) unless
+    this version is already installed, so a second run of the cell is instant and silent; then
+    turn on Colab's widget manager. Plain Python (no %pip), the same on Python 3.10 to 3.13."""
+    return f'''{COLAB_IF}
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        installed = version("course-utils")
+    except PackageNotFoundError:
+        installed = None
+    if installed != "{version or package_version()}":   # install once per Colab session
+        import importlib, subprocess
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "git+{url or repository_url()}"], check=True)
+        importlib.invalidate_caches()
+    from google.colab import output
+    output.enable_custom_widget_manager()'''
+
+
+def colab_block(source: str) -> str:
+    """The Colab block of a set-up cell's source: from the `if` line to the first line after it
+    that is not indented."""
+    lines = source.splitlines()
+    start = lines.index(COLAB_IF)
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def _rewrite_notebooks(old_url: str | None = None, new_url: str | None = None) -> None:
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        setup = next(cell for cell in nb["cells"] if cell["cell_type"] == "code")
+        source = "".join(setup["source"])
+        source = source.replace(colab_block(source), colab_setup(url=new_url))
+        setup["source"] = source.splitlines(keepends=True)
+        text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        if old_url and new_url:
+            old_slug, new_slug = (u.removeprefix("https://github.com/") for u in (old_url, new_url))
+            text = text.replace(f"github/{old_slug}/", f"github/{new_slug}/")
+        path.write_text(text, encoding="utf-8")
+        print("rewrote", path.relative_to(ROOT))
 
 
 def _move(new: str) -> None:
     old = repository_url()
-    paths = [ROOT / "pyproject.toml", ROOT / "README.md", *sorted((ROOT / "notebooks").glob("*.ipynb"))]
-    old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix("https://github.com/")
-    for path in paths:
-        text = path.read_text()
-        path.write_text(text.replace(old, new).replace(f"github/{old_slug}/", f"github/{new_slug}/"))
+    for path in (ROOT / "pyproject.toml", ROOT / "README.md"):
+        old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix("https://github.com/")
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new).replace(f"github/{old_slug}/", f"github/{new_slug}/"),
+                        encoding="utf-8")
         print("rewrote", path.relative_to(ROOT))
+    _rewrite_notebooks(old, new)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].startswith("https://github.com/"):
-        sys.exit("usage: python tools/repository.py https://github.com/OWNER/NAME")
-    _move(sys.argv[1].rstrip("/"))
+    if sys.argv[1:] == ["--sync"]:
+        _rewrite_notebooks()
+    elif len(sys.argv) == 2 and sys.argv[1].startswith("https://github.com/"):
+        _move(sys.argv[1].rstrip("/"))
+    else:
+        sys.exit("usage: python tools/repository.py https://github.com/OWNER/NAME | --sync")

@@ -72,13 +72,13 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited at start:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(f"JupyterLab exited at start:\n{self.log.read_text(encoding='utf-8')[-3000:]}")
             try:
                 urllib.request.urlopen(self.url("api/status"), timeout=2)
                 return
             except OSError:
                 time.sleep(0.5)
-        raise RuntimeError(f"JupyterLab did not answer in {timeout} s:\n{self.log.read_text()[-3000:]}")
+        raise RuntimeError(f"JupyterLab did not answer in {timeout} s:\n{self.log.read_text(encoding='utf-8')[-3000:]}")
 
     def request(self, method: str, path: str) -> None:
         urllib.request.urlopen(urllib.request.Request(self.url(path), method=method), timeout=10)
@@ -110,7 +110,10 @@ class LabServer:
             pass
         killed = []
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            if hasattr(os, "killpg"):                   # POSIX: the server's whole session
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:                                       # Windows
+                self.process.kill()
             self.process.wait()
             killed.append(self.process.pid)
         for pid in self._leftovers():
