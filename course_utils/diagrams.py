@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from .plotting import OKABE_ITO, SERIES
+from .plotting import OKABE_ITO, SERIES, figure, finish
 from .validation import check_int
 
 
@@ -77,8 +76,13 @@ def draw_residual_stack(ax: Axes, n_layers: int = 4) -> Axes:
 
 def draw_expressway(n_layers: int = 4) -> Figure:
     """The plain stack above the residual stack: the picture of notebook 01."""
-    fig, (ax_plain, ax_residual) = plt.subplots(
-        2, 1, figsize=(8.5, 4.2), height_ratios=(1.4, 2.3), layout="constrained")
+    n_layers = check_int("n_layers", n_layers, maximum=12)
+    fig = figure(figsize=(8.5, 4.2))
+    ax_plain, ax_residual = fig.subplots(2, 1, height_ratios=(1.4, 2.3))
     draw_plain_stack(ax_plain, n_layers)
     draw_residual_stack(ax_residual, n_layers)
-    return fig
+    return finish(fig, key_result=(
+        f"A diagram of two stacks of {n_layers} layers. Top, plain: x passes through F1 to "
+        f"F{n_layers} in turn to reach y, so every signal and every gradient goes through every "
+        f"layer. Bottom, residual: an identity path carries x straight to y, and each layer "
+        f"F(x) branches off it and is added back in (x + F(x)), like ramps beside an expressway"))

@@ -16,6 +16,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .alt_text import describe
 from .validation import check_choice, check_float, check_int
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
@@ -25,6 +26,11 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
     "grey": "#7F7F7F",
 }
+
+
+TEXT_COLOURS = {"right": "#00694D", "wrong": "#A63C00", "muted": "#595959"}
+"""For text (feedback, status lines): Okabe & Ito's green and vermillion and a grey, darkened to
+a contrast of at least 4.5:1 on white (WCAG AA); a ✓, ✗ or … beside them carries the meaning too."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,23 @@ def series(key: str) -> Series:
     return SERIES[check_choice("series", key, tuple(SERIES))]
 
 
+class CourseFigure(Figure):
+    """A matplotlib Figure that carries its alt text (set by `finish`): in a notebook the image
+    output gets it as metadata {"image/png": {"alt": ...}} (the convention nbconvert and the
+    course's site read) and as its text/plain form, which a reader without images sees."""
+
+    alt_text: str = ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        alt = self.alt_text or describe(self)
+        return {"text/plain": alt}, {"image/png": {"alt": alt}}
+
+
+def figure(**kwargs) -> CourseFigure:
+    """plt.figure for the course: a CourseFigure, constrained layout."""
+    return plt.figure(FigureClass=CourseFigure, layout="constrained", **kwargs)
+
+
 def new_figure(ncols: int = 1, *, width: float = 5.0, height: float = 3.6,
                title: str | None = None) -> tuple[Figure, list[Axes]]:
     """A figure of `ncols` side-by-side axes, sized for a notebook; returns (figure, axes list)."""
@@ -64,7 +87,7 @@ def new_figure(ncols: int = 1, *, width: float = 5.0, height: float = 3.6,
     width = check_float("width", width, positive=True, maximum=30.0)
     height = check_float("height", height, positive=True, maximum=30.0)
     fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False,
-                             layout="constrained")
+                             layout="constrained", FigureClass=CourseFigure)
     if title:
         fig.suptitle(title)
     return fig, list(axes[0])
@@ -178,11 +201,12 @@ def _legend_covers_data(ax: Axes, legend) -> bool:
     return False
 
 
-def finish(fig: Figure) -> Figure:
+def finish(fig: Figure, *, key_result: str | None = None) -> Figure:
     """The rules every figure of the course keeps, applied at the end of each draw_*:
     a log axis has labelled ticks across its whole range (log_axis); an axis whose plotted
     values are all whole numbers (layers, blocks, depths, steps) has whole-number ticks; a
-    legend that covers data moves outside the axes, to the right."""
+    legend that covers data moves outside the axes, to the right; and the figure carries its
+    alt text (its title, `key_result` if given, and each panel in words: alt_text.describe)."""
     for ax in fig.axes:
         if ax.name == "3d":
             continue
@@ -208,6 +232,7 @@ def finish(fig: Figure) -> Figure:
                 size = legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8
                 ax.legend(handles, labels, fontsize=size, loc="center left",
                           bbox_to_anchor=(1.02, 0.5), frameon=False)
+    fig.alt_text = describe(fig, key_result)
     return fig
 
 

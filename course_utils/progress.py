@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import site
 from .validation import check_bool, check_int
 
 
@@ -18,4 +19,4 @@ def progress_bar(total: int, desc: str, *, enabled: bool = True) -> Any:
     enabled = check_bool("enabled", enabled)
     if not isinstance(desc, str):
         raise TypeError(f"desc must be a str, got {type(desc).__name__}")
-    return tqdm(total=total, desc=desc, disable=not enabled, leave=True)
+    return tqdm(total=total, desc=desc, disable=not (enabled and site.progress_allowed()), leave=True)

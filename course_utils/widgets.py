@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .experiments.deep_stacks import init_profiles
 from .experiments.lesion import LesionResult
 from .experiments.norm_statistics import padding_probe
@@ -20,8 +22,10 @@ from .zoo import ZOO, zoo_comparison
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
     """Depth, skip on/off and norm -> activation and gradient scales per layer at init."""
     seed = check_seed(seed)
+    profiles = functools.lru_cache(maxsize=None)(
+        lambda n_blocks, norm: init_profiles(n_blocks, norm=norm, seed=seed))   # both skips at once
     explorer = Explorer(
-        compute=lambda n_blocks, residual, norm: init_profiles(n_blocks, norm=norm, seed=seed),
+        compute=lambda n_blocks, residual, norm: profiles(n_blocks, norm),
         draw=lambda profiles, residual, **_: draw_init_profiles(profiles, residual=residual),
         knobs={
             "n_blocks": slider(2, 64, value=32, step=2, description="blocks"),
@@ -31,6 +35,7 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
                              value="none", description="norm"),
         },
         title="Plain vs residual stack at initialisation",
+        grid={"n_blocks": (2, 4, 8, 16, 32, 64)},
     )
     explorer.show()
     return explorer
@@ -86,6 +91,7 @@ def shattered_explorer(result: ShatteringResult, *, seed: int = 0) -> Explorer:
                                                 result=result),
         knobs={"depth": slider(1, 50, value=24, description="depth")},
         title="Shattered gradients: plain vs residual",
+        grid={"depth": (1, 2, 4, 8, 16, 24, 32, 50)},
     )
     explorer.show()
     return explorer
@@ -115,11 +121,18 @@ def placement_explorer(*, seed: int = 0) -> Explorer:
     """Depth, LayerNorm placement, warm-up and learning rate -> the gradient per layer at init,
     and how far the first Adam step moves the output for each placement."""
     seed = check_seed(seed)
+    @functools.lru_cache(maxsize=None)      # one probe per depth, placement, step size
+    def change(placement: str, n_layers: int, lr: float, steps: int) -> float:
+        return output_change(placement, n_layers, lr=lr, warmup_steps=steps, seed=seed)
+
+    @functools.lru_cache(maxsize=None)
+    def profile(placement: str, n_layers: int) -> list[float]:
+        return ffn_gradient_profile(placement, n_layers, seed=seed)
+
     def compute(n_layers: int, placement: str, warmup: bool, lr: float) -> dict:
         steps = WARMUP["warmup_steps"] if warmup else 0
-        return {"profile": ffn_gradient_profile(placement, n_layers, seed=seed),
-                "change": {p: output_change(p, n_layers, lr=lr, warmup_steps=steps, seed=seed)
-                           for p in PLACEMENTS}}
+        return {"profile": profile(placement, n_layers),
+                "change": {p: change(p, n_layers, lr, steps) for p in PLACEMENTS}}
 
     explorer = Explorer(
         compute=compute,
@@ -134,6 +147,7 @@ def placement_explorer(*, seed: int = 0) -> Explorer:
             "lr": choice_slider((1e-4, 3e-4, 1e-3, 3e-3, 1e-2), value=1e-3, description="lr"),
         },
         title="Where the LayerNorm sits: gradients at init and the first update",
+        grid={"lr": (1e-4, 1e-3, 1e-2)},
     )
     explorer.show()
     return explorer

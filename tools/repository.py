@@ -38,6 +38,12 @@ def package_version() -> str:
     return _pyproject(_VERSION_LINE, "'version = \"...\"'")
 
 
+def site_url(url: str | None = None) -> str:
+    """The course's website on GitHub Pages (.github/workflows/site.yml publishes it)."""
+    owner, name = (url or repository_url()).removeprefix("https://github.com/").split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
 def colab_url(stem: str, url: str | None = None) -> str:
     """The Colab address that opens notebook `stem` from the repository's main branch."""
     slug = (url or repository_url()).removeprefix("https://github.com/")
@@ -91,7 +97,8 @@ def _move(new: str) -> None:
     old = repository_url()
     for path in (ROOT / "pyproject.toml", ROOT / "README.md"):
         old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix("https://github.com/")
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new).replace(f"github/{old_slug}/", f"github/{new_slug}/"),
+        text = path.read_text(encoding="utf-8").replace(site_url(old), site_url(new))
+        path.write_text(text.replace(old, new).replace(f"github/{old_slug}/", f"github/{new_slug}/"),
                         encoding="utf-8")
         print("rewrote", path.relative_to(ROOT))
     _rewrite_notebooks(old, new)

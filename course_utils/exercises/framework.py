@@ -24,12 +24,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..plotting import TEXT_COLOURS
+
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 
 _LOOK = {  # status -> (symbol, colour, headline)
-    PASSED: ("✓", "#009E73", "correct"),
-    FAILED: ("✗", "#D55E00", "not yet"),
-    NOT_ATTEMPTED: ("…", "#7F7F7F", "not attempted"),
+    PASSED: ("✓", TEXT_COLOURS["right"], "correct"),
+    FAILED: ("✗", TEXT_COLOURS["wrong"], "not yet"),
+    NOT_ATTEMPTED: ("…", TEXT_COLOURS["muted"], "not attempted"),
 }
 
 STUB_MESSAGE = ("Replace `raise NotImplementedError` with your code, run that cell, then run this "

@@ -3,7 +3,6 @@ of the batch, the small-batch study and the invariance table."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -13,7 +12,7 @@ from ..experiments.norm_statistics import SEQUENCE_NORMS, PaddingProbe
 from ..experiments.small_batch import SmallBatchResult
 from ..papers import (BA2016_INVARIANCE, INVARIANCES, WU_HE2018_BATCH_SIZES, WU_HE2018_ERROR,
                       WU_HE2018_LN_AT_32)
-from ..plotting import OKABE_ITO, SERIES, new_figure, finish
+from ..plotting import OKABE_ITO, SERIES, figure, finish, new_figure
 from ..validation import check_choice, check_choices, check_result
 
 _CUBE = (4, 6, 5)   # B, T, C of the drawn tensor
@@ -53,7 +52,7 @@ def draw_tensor_axes(ax: Axes, norm: str) -> Axes:
 def draw_norm_axes(norms: tuple[str, ...] = ("batch", "layer")) -> Figure:
     """One (B, T, C) block per norm, the values behind one mean and variance highlighted."""
     norms = check_choices("norms", norms, SEQUENCE_NORMS)
-    fig = plt.figure(figsize=(3.4 * len(norms), 3.2), layout="constrained")
+    fig = figure(figsize=(3.4 * len(norms), 3.2))
     fig.suptitle("Which values share one mean and variance")
     for i, norm in enumerate(norms):
         draw_tensor_axes(fig.add_subplot(1, len(norms), i + 1, projection="3d"), norm)
@@ -64,7 +63,7 @@ def draw_padding_probe(probe: PaddingProbe) -> Figure:
     """The norm's reduced axes, sample 0's normalised tokens, and how far each token moved from
     the reference batch (8 sequences, no padding)."""
     check_result("draw_padding_probe", probe, PaddingProbe, "course_utils.padding_probe")
-    fig = plt.figure(figsize=(12.5, 3.5), layout="constrained")
+    fig = figure(figsize=(12.5, 3.5))
     fig.suptitle(f"{SERIES[probe.norm].label}, batch of {probe.batch_size}, "
                  f"{probe.padding} padding tokens: sample 0's output")
     draw_tensor_axes(fig.add_subplot(1, 3, 1, projection="3d"), probe.norm)
@@ -83,6 +82,9 @@ def draw_padding_probe(probe: PaddingProbe) -> Figure:
     ax_change.set_title(f"vs the same tokens in a batch of 8, no padding\n"
                         f"largest change: {change.max():.3f}", fontsize=10)
     ax_change.grid(True, axis="y", alpha=0.3)
+    if float(change.max()) < 1e-6:                     # zero-height bars: say it in words
+        ax_change.text(0.5, 0.5, "0 for every token:\nthe rest of the batch\ndoes not reach sample 0",
+                       transform=ax_change.transAxes, ha="center", va="center", fontsize=10)
     return finish(fig)
 
 

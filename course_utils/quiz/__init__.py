@@ -19,9 +19,14 @@ def quiz(stem: str) -> None:
     import ipywidgets as widgets
     from IPython.display import display
 
+    from .. import site
+
     if not isinstance(stem, str) or stem not in QUIZZES:
         known = ", ".join(sorted(QUIZZES))
         raise ValueError(f"no quiz for {stem!r}; the quizzes are: {known}")
+    if site.export_dir() is not None:        # the website: the same quiz, graded in the page
+        site.show_quiz(QUIZZES[stem], stem)
+        return
     box = widgets.VBox([question_widget(q, i + 1) for i, q in enumerate(QUIZZES[stem])])
     display(box)
 

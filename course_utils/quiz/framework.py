@@ -54,7 +54,9 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = "#009E73" if self.correct else "#D55E00"
+        from ..plotting import TEXT_COLOURS
+
+        colour = TEXT_COLOURS["right" if self.correct else "wrong"]
         return f"<div style='color:{colour}'>{html.escape(str(self))}</div>"
 
 

@@ -1,0 +1,48 @@
+// The course's website: explorers and quizzes that work with no kernel.
+// course_utils/site.py writes their HTML when the site is built; this script only swaps a
+// pre-rendered image when a knob moves, and shows a feedback that was written in Python.
+(function () {
+  "use strict";
+
+  function setUpExplorer(root) {
+    const data = JSON.parse(root.querySelector(".course-explorer-data").textContent);
+    const image = root.querySelector(".course-explorer-image");
+    const controls = Array.from(root.querySelectorAll("[data-knob]"));
+    function update() {
+      let index = 0;
+      controls.forEach(function (control, k) {
+        index = index * data.sizes[k] + Number(control.value);
+        if (control.type === "range") {
+          const label = JSON.parse(control.dataset.labels)[Number(control.value)];
+          control.setAttribute("aria-valuetext", label);
+          const shown = root.querySelector('output[for="' + control.id + '"]');
+          if (shown) { shown.textContent = label; }
+        }
+      });
+      image.src = data.files[index];
+      image.alt = data.alts[index];
+    }
+    controls.forEach(function (control) { control.addEventListener("input", update); });
+  }
+
+  function setUpQuestion(question) {
+    const feedback = question.querySelector(".course-feedback");
+    question.querySelector(".course-check").addEventListener("click", function () {
+      const chosen = question.querySelector('input[type="radio"]:checked');
+      const key = chosen ? chosen.value : "none";
+      const template = question.querySelector('template[data-choice="' + key + '"]');
+      feedback.replaceChildren(template.content.cloneNode(true));
+    });
+  }
+
+  function setUp() {
+    document.querySelectorAll(".course-explorer").forEach(setUpExplorer);
+    document.querySelectorAll(".course-question").forEach(setUpQuestion);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();

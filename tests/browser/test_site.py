@@ -1,0 +1,242 @@
+"""The course's website, built by the README's site command (tools/build_book.py) from this
+checkout, then read in Chromium as a visitor would, with every request to another host blocked
+and recorded: the site must work offline.
+
+Every page loads with no failed request and no console error, its maths is typeset, every image
+has loaded and has alt text, every internal link resolves, each pre-rendered explorer's knobs
+swap its image, each quiz grades in the page, no page weighs more than 6 MB, and axe-core finds
+no serious or critical accessibility violation.
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import http.server
+import socketserver
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import NOTEBOOKS, ROOT, npm_package
+
+sys.path.insert(0, str(ROOT / "tools"))
+import build_book  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+AXE = "axe-core@4.14.1"
+PAGE_BUDGET_BYTES = 6 * 1024 * 1024
+PAGES = ["index.html", *[f"{path.stem}.html" for path in NOTEBOOKS], "search.html", "genindex.html"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    timings = build_book.build(out)
+    print(f"site built: {timings}")
+    return out / "html"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class Visit:
+    """One page opened in a fresh tab, with what went wrong on the way recorded."""
+
+    def __init__(self, chromium, origin: str, name: str):
+        self.page = chromium.new_page(viewport={"width": 1300, "height": 900})
+        self.elsewhere, self.failed, self.errors = [], [], []
+
+        def route(route):
+            if route.request.url.startswith(origin):
+                route.continue_()
+            else:                                  # another host: never reached, always reported
+                self.elsewhere.append(route.request.url)
+                route.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("requestfailed", lambda r: r.url not in self.elsewhere and self.failed.append(r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(f"{origin}/{name}")
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+
+    def bytes_loaded(self) -> int:
+        return self.page.evaluate("""() => performance.getEntriesByType('navigation')
+            .concat(performance.getEntriesByType('resource'))
+            .reduce((sum, e) => sum + (e.decodedBodySize || e.transferSize || 0), 0)""")
+
+
+@pytest.fixture(scope="module")
+def visits(chromium, server):
+    opened = {}
+
+    def visit(name: str) -> Visit:
+        if name not in opened:
+            opened[name] = Visit(chromium, server, name)
+        return opened[name]
+
+    yield visit
+    for page in opened.values():
+        page.page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_loads_offline_without_a_failed_request_or_console_error(visits, name):
+    visit = visits(name)
+    assert visit.elsewhere == [], "a request to another host"
+    assert visit.failed == [] and visit.errors == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_is_within_its_budget(visits, name):
+    loaded = visits(name).bytes_loaded()
+    print(f"{name}: {loaded / 1e6:.2f} MB")
+    assert 0 < loaded <= PAGE_BUDGET_BYTES
+
+
+@pytest.mark.parametrize("name", PAGES[:1 + len(NOTEBOOKS)])
+def test_maths_is_typeset_and_no_raw_tex_is_left(visits, name):
+    page = visits(name).page
+    typeset = page.locator("mjx-container").count()
+    assert typeset > 0
+    raw = page.evaluate(r"""() => {
+        const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                                 NodeFilter.SHOW_TEXT);
+        const found = [];
+        while (walker.nextNode()) {
+            const node = walker.currentNode, parent = node.parentElement;
+            if (parent.closest('pre, code, script, style, mjx-container, .highlight, .cell_output')) continue;
+            if (/\$|\\\(|\\\[/.test(node.textContent)) found.push(node.textContent.trim().slice(0, 80));
+        }
+        return found;
+    }""")
+    assert raw == []
+
+
+@pytest.mark.parametrize("name", PAGES[:1 + len(NOTEBOOKS)])
+def test_every_image_has_loaded_and_says_what_it_shows(visits, name):
+    images = visits(name).page.evaluate("""() => Array.from(document.images).map(img => ({
+        src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
+        alt: (img.getAttribute('alt') || '').trim()}))""")
+    assert images
+    assert [i["src"] for i in images if not i["loaded"]] == []
+    assert [i["src"] for i in images if not i["alt"]] == []
+    figures = [i for i in images if "_static/figures/" in i["src"] or "_static/explorers/" in i["src"]]
+    if name != "index.html":
+        assert figures and all(len(i["alt"]) > 40 for i in figures), "a figure's alt text is too thin"
+
+
+class _Anchors(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def test_every_internal_link_resolves(site):
+    parsed = {}
+    for path in site.glob("*.html"):
+        parser = _Anchors()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parsed[path.name] = parser
+    broken, checked = [], 0
+    for name, parser in parsed.items():
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:")):
+                continue
+            target = unquote(parts.path) or name
+            checked += 1
+            if not (site / target).exists():
+                broken.append(f"{name}: {link}")
+            elif parts.fragment and target.endswith(".html") and parts.fragment not in parsed[target].ids:
+                broken.append(f"{name}: {link} (no such anchor)")
+    assert checked > 50 and broken == []
+
+
+def test_the_landing_page_lists_every_notebook_and_how_to_run_it(visits):
+    page = visits("index.html").page
+    for path in NOTEBOOKS:
+        assert page.locator(f'main a[href="{path.stem}.html"]').count() >= 1
+    text = page.inner_text("main")
+    assert "Run it yourself" in text and build_book.install_and_open() in text
+
+
+@pytest.mark.parametrize("name", [f"{path.stem}.html" for path in NOTEBOOKS])
+def test_every_pre_rendered_knob_swaps_the_image(visits, name):
+    page = visits(name).page
+    explorers = page.locator(".course-explorer")
+    assert explorers.count() >= 1
+    for e in range(explorers.count()):
+        explorer = explorers.nth(e)
+        image = explorer.locator("img.course-explorer-image")
+        controls = explorer.locator("[data-knob]")
+        for c in range(controls.count()):
+            control = controls.nth(c)
+            before = image.get_attribute("src")
+            count = control.evaluate("el => el.tagName === 'SELECT' ? el.options.length : Number(el.max) + 1")
+            current = int(control.evaluate("el => el.value"))
+            other = str((current + 1) % count)
+            if control.evaluate("el => el.tagName") == "SELECT":
+                control.select_option(other)
+            else:
+                control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", other)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+            assert image.get_attribute("src") != before, f"knob {c} of explorer {e} did not swap the image"
+            assert image.get_attribute("alt")
+
+
+@pytest.mark.parametrize("name", [f"{path.stem}.html" for path in NOTEBOOKS])
+def test_the_quiz_grades_in_the_page(visits, name):
+    from course_utils import QUIZZES
+
+    page = visits(name).page
+    question = QUIZZES[Path(name).stem][0]
+    box = page.locator(".course-question").first
+    box.locator(".course-check").click()
+    assert "Choose one of the answers" in box.locator(".course-feedback").inner_text()
+    wrong = next(i for i in range(len(question.choices)) if i not in question.correct)
+    box.locator(f'input[value="{wrong}"]').check()
+    box.locator(".course-check").click()
+    assert box.locator(".course-feedback").inner_text().startswith("✗ Not quite")
+    box.locator(f'input[value="{question.correct[0]}"]').check()
+    box.locator(".course-check").click()
+    assert box.locator(".course-feedback").inner_text().startswith("✓ Correct")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_accessibility_scan_finds_nothing_serious(visits, name):
+    page = visits(name).page
+    page.add_script_tag(path=str(npm_package(AXE) / "axe.min.js"))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                               first: v.nodes[0].html.slice(0, 160)}))""")
+    counts = {impact: sum(v["nodes"] for v in violations if v["impact"] == impact)
+              for impact in ("critical", "serious", "moderate", "minor")}
+    print(f"axe {name}: {counts}")
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
