@@ -157,8 +157,8 @@ def held_in_tests(claim: str) -> tuple[int, int] | None:
 
 def _failure_note(claim: str) -> str:
     runs = held_in_tests(claim)
-    where = (f"it held on {runs[0]} of {runs[1]} runs in the course's tests (several seeds, two "
-             "CPU roundings)" if runs else "it held in the course's tests")
+    where = (f"it held on {runs[0]} of {runs[1]} runs in the course's tests (many seeds, "
+             "several CPU roundings)" if runs else "it held in the course's tests")
     return (f"  This run disagrees with the text above: {where}. Your machine's rounding or your "
             "SEED led this experiment elsewhere. Try another SEED in the set-up cell; if the "
             "claim fails again, please report it. The rest of the notebook still runs.")

@@ -8,7 +8,8 @@ import torch
 from torch import nn
 
 from course_utils import (block_deleted, end_to_end_singular_values, gradient_on_grid,
-                          jacobian_spectra, lag1_autocorrelation, mlp_stack, shortcut_scaling)
+                          jacobian_spectra, lag1_autocorrelation, mlp_stack, shattering,
+                          shortcut_scaling)
 from course_utils.experiments.shortcut_scaling import scaled_init_profile, scaled_stack
 
 
@@ -59,6 +60,16 @@ def test_gradient_on_grid_is_seeded_and_the_right_shape():
     x, g = gradient_on_grid(4, residual=True, n_points=64, seed=3)
     assert x.shape == g.shape == (64,)
     assert torch.equal(g, gradient_on_grid(4, residual=True, n_points=64, seed=3)[1])
+
+
+def test_shattering_measures_each_seed_and_states_the_median():
+    result = shattering((1, 8), seed=2, n_seeds=3)
+    assert result.seeds == (2, 3, 4)
+    assert {k: tuple(v.shape) for k, v in result.per_seed.items()} == {"plain": (3, 2), "residual": (3, 2)}
+    one = lag1_autocorrelation(gradient_on_grid(8, residual=False, seed=3)[1])
+    assert result.per_seed["plain"][1, 1].item() == pytest.approx(one)
+    assert result.at("plain", 8) == pytest.approx(result.per_seed["plain"][:, 1].median().item())
+    assert result.at("residual", 8) > result.at("plain", 8)
 
 
 def test_a_residual_jacobian_keeps_its_singular_values_near_one_and_a_plain_one_does_not():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from ..validation import check_bool, check_choice, check_int, check_ints, check_seed, check_size, check_tensor
+from .seeds import median, seed_range
 
 
 def _grid_batch_norm(h: torch.Tensor) -> torch.Tensor:
@@ -57,25 +58,40 @@ def lag1_autocorrelation(values: torch.Tensor) -> float:
 
 @dataclass
 class ShatteringResult:
-    """Lag-1 autocorrelation of df/dx over the grid, by depth, for plain and residual nets."""
+    """Lag-1 autocorrelation of df/dx over the grid, by depth, for plain and residual nets, one
+    randomly initialised net per seed.
+
+    Attributes:
+        depths: the depths measured.
+        seeds: the seeds; one plain and one residual net per seed and depth.
+        per_seed: {"plain": (n_seeds, n_depths) tensor, "residual": ...}, [i, j]: seed i at
+            depths[j].
+    """
 
     depths: tuple[int, ...]
-    autocorrelation: dict[str, list[float]]
+    seeds: tuple[int, ...]
+    per_seed: dict[str, torch.Tensor]
+
+    @property
+    def autocorrelation(self) -> dict[str, list[float]]:
+        """{kind: [median over seeds at each depth]}: what a typical net of that depth does."""
+        return {kind: [median(column) for column in values.T.tolist()]
+                for kind, values in self.per_seed.items()}
 
     def at(self, kind: str, depth: int) -> float:
-        """The autocorrelation of `kind` ("plain" or "residual") at `depth`, one of `depths`."""
-        kind = check_choice("kind", kind, tuple(self.autocorrelation))
+        """The median over seeds of `kind` ("plain" or "residual") at `depth`, one of `depths`."""
+        kind = check_choice("kind", kind, tuple(self.per_seed))
         depth = check_choice("depth", depth, self.depths)
         return self.autocorrelation[kind][self.depths.index(depth)]
 
 
-def shattering(depths: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 50), *,
-               seed: int = 0) -> ShatteringResult:
-    """`lag1_autocorrelation` of `gradient_on_grid` for each depth, plain and residual."""
+def shattering(depths: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 50), *, seed: int = 0,
+               n_seeds: int = 5) -> ShatteringResult:
+    """`lag1_autocorrelation` of `gradient_on_grid` for each depth, plain and residual, on seeds
+    seed, ..., seed + n_seeds - 1 (one net of each kind per seed and depth)."""
     depths = check_ints("depths", depths)
-    result = {"plain": [], "residual": []}
-    for depth in depths:
-        for kind in result:
-            _, grad = gradient_on_grid(depth, residual=kind == "residual", seed=seed)
-            result[kind].append(lag1_autocorrelation(grad))
-    return ShatteringResult(tuple(depths), result)
+    seeds = seed_range(seed, n_seeds)
+    per_seed = {kind: torch.tensor([[lag1_autocorrelation(
+        gradient_on_grid(depth, residual=kind == "residual", seed=s)[1]) for depth in depths]
+        for s in seeds]) for kind in ("plain", "residual")}
+    return ShatteringResult(tuple(depths), seeds, per_seed)

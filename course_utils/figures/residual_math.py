@@ -219,9 +219,16 @@ def draw_shattered(x: torch.Tensor, gradients: dict[str, torch.Tensor], *, depth
         ax.grid(True, alpha=0.3)
     if result is not None:
         ax = axes[2]
+        n_seeds = len(result.seeds)
         for kind in ("plain", "residual"):
-            ax.plot(result.depths, result.autocorrelation[kind], marker=SERIES[kind].marker,
-                    color=SERIES[kind].color, label=SERIES[kind].label)
+            style = SERIES[kind]
+            per_seed = result.per_seed[kind]                            # (n_seeds, n_depths)
+            depths = torch.tensor(result.depths, dtype=torch.float32).expand_as(per_seed)
+            ax.scatter(depths.flatten().numpy(), per_seed.flatten().numpy(), s=14,
+                       color=style.color, alpha=0.4, marker=style.marker, linewidths=0,
+                       label=f"{style.label}: each of {n_seeds} seeds")
+            ax.plot(result.depths, result.autocorrelation[kind], marker=style.marker,
+                    color=style.color, label=f"{style.label}: median")
         # Balduzzi et al.'s rates, drawn through our depth-1 value: their shape, not their scale
         # (the theorems bound the correlation of gradients at two inputs, not of neighbours).
         depths = torch.linspace(1, max(result.depths), 200)

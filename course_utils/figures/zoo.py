@@ -60,9 +60,9 @@ def draw_zoo_comparison(comparison: ZooComparison, *, highlight: str = "rezero")
     ax_bar.set_xscale("log")
     ax_bar.set_xlim(min(ratios + [0.1]) / 4, max(ratios + [10.0]) * 4)   # every bar, the floor too
     ax_bar.axvline(1.0, color="black", lw=0.8)
-    ax_bar.axvspan(0.1, 10, color=OKABE_ITO["green"], alpha=0.08)
+    ax_bar.axvspan(1 / 20, 20, color=OKABE_ITO["green"], alpha=0.08)
     ax_bar.set_xlabel("gradient at the input end / at the output end")
-    ax_bar.set_title("1 = unchanged; shaded: within 10×; 0 is drawn at 1e-6", fontsize=10)
+    ax_bar.set_title("1 = unchanged; shaded: within 20×; 0 is drawn at 1e-6", fontsize=10)
     ax_bar.invert_yaxis()
     seen = {}
     for arch in archs:
