@@ -2,8 +2,9 @@
 of this machine's CPU kernels AND with another CPU's?
 
     python benchmarks/claims.py                         # seeds 0-4, both settings, every notebook
-    python benchmarks/claims.py --seeds 0-19 --write-record
+    python benchmarks/claims.py --seeds 0-19 --settings default,other,scalar --write-record
     python benchmarks/claims.py --seeds 3 --settings other notebooks/02_*.ipynb
+    python benchmarks/claims.py --seeds 0-19 --settings default,other,scalar --update-record notebooks/02_*.ipynb
 
 Each run is one notebook executed as a student executes it (a fresh kernel, every cell, with the
 set-up cell's SEED changed), in its own process, under one numerics setting:
@@ -161,12 +162,25 @@ def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
     return "\n".join(lines)
 
 
-def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str]) -> None:
+def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str], *,
+                 update: bool = False) -> None:
+    """Store each claim's counts. With `update`, claims of notebooks not swept this time keep
+    their stored counts (the seeds and settings must be the record's)."""
+    claims = {}
+    scope = {"seeds": f"{min(seeds)}-{max(seeds)}", "settings": setting_names}
+    if update:
+        old = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
+        if {k: old[k] for k in scope} != scope:
+            raise SystemExit(f"--update-record: the record covers seeds {old['seeds']} under "
+                             f"{old['settings']}; sweep those, or write a new record")
+        swept = {row.notebook for row in summaries}
+        claims = {claim: counts for claim, counts in old["claims"].items()
+                  if counts["notebook"] not in swept}
+    claims.update({row.claim: {"notebook": row.notebook, "held": row.held, "tried": row.tried}
+                   for row in summaries})
     RECORD_PATH.parent.mkdir(exist_ok=True)
-    RECORD_PATH.write_text(json.dumps({
-        "seeds": f"{min(seeds)}-{max(seeds)}", "settings": setting_names,
-        "claims": {row.claim: {"held": row.held, "tried": row.tried} for row in summaries},
-    }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    RECORD_PATH.write_text(json.dumps({**scope, "claims": claims}, indent=1, ensure_ascii=False)
+                           + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -178,6 +192,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="kernels at a time (default 2)")
     parser.add_argument("--write-record", action="store_true",
                         help=f"store the counts in {RECORD_PATH.relative_to(ROOT)}")
+    parser.add_argument("--update-record", action="store_true",
+                        help="like --write-record, keeping the counts of notebooks not swept")
     parser.add_argument("--json", type=Path, help="also write every run's claims here")
     args = parser.parse_args()
     seeds, names = parse_seeds(args.seeds), args.settings.split(",")
@@ -186,8 +202,8 @@ def main() -> None:
     print(report(runs, summaries))
     if args.json:
         args.json.write_text(json.dumps([vars(r) for r in runs], indent=1, ensure_ascii=False), encoding="utf-8")
-    if args.write_record:
-        write_record(summaries, seeds, names)
+    if args.write_record or args.update_record:
+        write_record(summaries, seeds, names, update=args.update_record)
     bad = any(run.failed or run.errors or not run.claims for run in runs)
     sys.exit(1 if bad else 0)
 

@@ -34,8 +34,9 @@ def _check(path, seed, setting):
     assert len(run.claims) >= call_sites, f"only {len(run.claims)} of {call_sites} claims ran"
     swept = _swept_claims()
     unswept = [c["claim"] for c in run.claims if c["claim"] not in swept]
-    assert unswept == [], ("claims missing from course_utils/data/claims_held.json: run "
-                           f"python benchmarks/claims.py --seeds 0-19 --write-record ({unswept})")
+    assert unswept == [], ("claims missing from course_utils/data/claims_held.json: run python "
+                           "benchmarks/claims.py --seeds 0-19 --settings default,other,scalar "
+                           f"--update-record notebooks/{path.name} ({unswept})")
 
 
 # Two classes, so that pytest-xdist (--dist loadscope) gives each worker one setting.

@@ -75,8 +75,8 @@ QUESTIONS = (
                     "of all paths skip it and the rest of the net still sees inputs it knows. In "
                     "a plain net every signal goes through every layer. Veit et al. 2016 found "
                     "the same in ImageNet ResNets and VGG. In our miniature, a typical deletion "
-                    "from block 3 on costs the residual net under 2 points, while every plain "
-                    "block costs a typical net more than 10 (one seed's late plain block "
+                    "from block 3 on costs the residual net under 2 points, while nine of ten plain "
+                    "blocks cost a typical net more than 10 (one seed's late plain block "
                     "sometimes survives, which is why the notebook looks at medians).",
     ),
     Question(

@@ -1,0 +1,45 @@
+"""The numerics sweep's bookkeeping (benchmarks/claims.py): seeds parsed, runs summarised per
+claim, and the record a failed claim quotes written and updated one notebook at a time."""
+
+import json
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import claims as sweep  # noqa: E402
+
+
+def _claim(text, held, margin):
+    return {"claim": text, "held": held, "margin": margin, "figures": {"x": str(margin)}}
+
+
+def test_seeds_are_parsed_as_ranges_and_lists():
+    assert sweep.parse_seeds("0-3") == [0, 1, 2, 3]
+    assert sweep.parse_seeds("0,3,5-6") == [0, 3, 5, 6]
+    assert sweep.parse_seeds("7") == [7]
+
+
+def test_each_claim_counts_its_runs_and_keeps_its_worst_margin():
+    runs = [sweep.Run("01_a", 0, "default", claims=[_claim("c", True, 0.5)]),
+            sweep.Run("01_a", 1, "scalar", claims=[_claim("c", False, -0.2)]),
+            sweep.Run("01_a", 2, "other", claims=[_claim("c", True, 0.3)])]
+    (row,) = sweep.summarise(runs)
+    assert (row.held, row.tried, row.worst_margin) == (2, 3, -0.2)
+    assert row.worst.startswith("seed 1 scalar")
+    assert "<--" in sweep.report(runs, [row])
+
+
+def test_updating_the_record_replaces_only_the_notebooks_swept(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "RECORD_PATH", tmp_path / "claims_held.json")
+    first = [sweep.ClaimSummary("01_a", "a1", 6, 6), sweep.ClaimSummary("02_b", "b-old", 6, 6)]
+    sweep.write_record(first, [0, 1], ["default", "other", "scalar"])
+    sweep.write_record([sweep.ClaimSummary("02_b", "b-new", 5, 6)], [0, 1],
+                       ["default", "other", "scalar"], update=True)
+    claims = json.loads(sweep.RECORD_PATH.read_text(encoding="utf-8"))["claims"]
+    assert claims == {"a1": {"notebook": "01_a", "held": 6, "tried": 6},
+                      "b-new": {"notebook": "02_b", "held": 5, "tried": 6}}
+    with pytest.raises(SystemExit, match="covers seeds 0-1"):
+        sweep.write_record(first, [0, 1, 2], ["default", "other", "scalar"], update=True)
