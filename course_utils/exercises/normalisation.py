@@ -66,8 +66,10 @@ def _variants(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: flo
 
 
 _MISTAKES = {
-    "unbiased": "it uses the unbiased variance (dividing by n - 1). Normalisation layers divide "
-                "by n: use x.var(..., unbiased=False) or ((x - mean) ** 2).mean(...).",
+    "unbiased": "it uses the unbiased variance (dividing by n - 1). Normalisation layers "
+                "normalise with the biased one, dividing by n (only the running variance that "
+                "BatchNorm keeps for eval mode is unbiased): use x.var(..., unbiased=False) or "
+                "((x - mean) ** 2).mean(...).",
     "eps outside": "eps is added after the square root. It belongs inside: "
                    "sqrt(var + eps), as in nn.LayerNorm and nn.BatchNorm1d.",
     "no affine": "gamma and beta are ignored. Scale by gamma and add beta after normalising.",
@@ -190,8 +192,8 @@ EXERCISES = (
              "write layer_norm(x, gamma, beta, eps=1e-5) normalising over the last dimension",
              _check_layer_norm,
              ("Mean and variance over dim=-1 with keepdim=True, so they broadcast back over x.",
-              "Normalisation layers use the biased variance: x.var(dim=-1, unbiased=False, "
-              "keepdim=True). eps goes inside the square root.",
+              "Normalisation layers normalise with the biased variance: x.var(dim=-1, "
+              "unbiased=False, keepdim=True). eps goes inside the square root.",
               "return gamma * (x - mean) / torch.sqrt(var + eps) + beta"),
              layer_norm),
     Exercise("batch_norm_train",

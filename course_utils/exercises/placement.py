@@ -24,7 +24,8 @@ def post_norm_sublayer(x: torch.Tensor, sublayer, norm) -> torch.Tensor:
 
 
 def pre_norm_sublayer(x: torch.Tensor, sublayer, norm) -> torch.Tensor:
-    # GPT-2 / Xiong et al. 2020: normalise the branch's input; the skip carries x itself
+    # Tensor2Tensor 2018, GPT-2 2019 (Xiong et al. 2020): normalise the branch's input; the skip
+    # carries x itself
     return x + sublayer(norm(x))
 
 

@@ -164,8 +164,8 @@ def _check_capstone(answer: Any) -> str:
     if accuracy < CAPSTONE_TARGET:
         raise Incorrect(f"After {CAPSTONE_STEPS} steps the model reverses {accuracy:.0%} of the "
                         f"held-out tokens; it needs {CAPSTONE_TARGET:.0%}. Reversing needs "
-                        "tokens to see each other: include attention blocks (pre-norm trains "
-                        "without trouble), and positions in the input.")
+                        "tokens to see each other: include attention blocks (pre-norm ones are the "
+                        "forgiving choice), and positions in the input.")
     return (f"{len(blocks)} blocks ({', '.join(sorted(kinds))}) reverse {accuracy:.1%} of the "
             f"held-out tokens after {CAPSTONE_STEPS} steps.")
 

@@ -48,9 +48,9 @@ QUESTIONS = (
         explanation="With one (1, C) sample there is one value per channel and no variance, so "
                     "PyTorch raises. A (1, C, T) input still has T values per channel and runs, "
                     "with statistics from one sequence only. In eval mode BN uses its running "
-                    "statistics and works at any batch size. A widely shared table says "
-                    "'fails at batch_size=1': too loose; the documented failure is degradation "
-                    "at small batches.",
+                    "statistics and works at any batch size. A common summary says BatchNorm "
+                    "'fails at batch_size=1'; that is too loose: the documented failure is "
+                    "degradation at small batches (Wu & He 2018).",
     ),
     Question(
         prompt="Wu & He (2018) trained ResNet-50 on ImageNet with 32 and with 2 images per GPU. "
@@ -82,7 +82,31 @@ QUESTIONS = (
                  "",
                  "model.eval() changes no weight; it switches how some layers compute."),
         explanation="This is BatchNorm's train/eval discrepancy (Ioffe & Szegedy 2015, Sec. 3.1). "
+                    "Training mode normalises with the batch's biased variance; the running "
+                    "variance kept for eval mode is the unbiased estimate (PyTorch's running_var). "
                     "LayerNorm has no running statistics and behaves the same in both modes.",
+    ),
+    Question(
+        prompt="A causal language model predicts each token from the tokens before it. What goes "
+               "wrong if its norm is BatchNorm over the batch and time axes?",
+        choices=("The batch statistics include later tokens, so in training each position's "
+                 "output depends a little on the future; at inference, with running statistics, "
+                 "the model behaves differently",
+                 "Nothing: the causal mask in attention already hides the future",
+                 "It raises an error when the sequence is longer than the batch",
+                 "Only the speed suffers"),
+        correct=(0,),
+        reasons=("",
+                 "The mask hides later tokens from attention, but the norm's mean and variance "
+                 "are averaged over every position, later ones included.",
+                 "It runs at any length: the problem is silent.",
+                 "The problem is what each position can see, not how fast the model runs."),
+        explanation="BatchNorm's statistic for a channel is averaged over all B × T positions, so "
+                    "later tokens enter the output at earlier positions (the padding probe of "
+                    "section 3 shows the dependence). In training the predictions can peek at the "
+                    "future through the batch statistics; at inference BatchNorm switches to its "
+                    "running statistics and the model behaves differently. LayerNorm and RMSNorm "
+                    "use each token's own channels: nothing leaks.",
     ),
     Question(
         prompt="Which perturbation leaves LayerNorm's output unchanged but changes BatchNorm's?",

@@ -1,5 +1,5 @@
-"""Quiz of notebook 02, residual math: question 2 of a widely shared quiz on residual
-connections (made precise), and questions of our own."""
+"""Quiz of notebook 02, residual math. The question with source "shared quiz, question 2" is a
+common quiz's question, made precise; the others are the course's own."""
 
 from .framework import Question
 
@@ -20,9 +20,10 @@ QUESTIONS = (
                  "Jacobian.",
                  "The identity term keeps the gradient from shrinking; nothing makes it smaller."),
         explanation="∂L/∂x = ∂L/∂y · (I + ∂F/∂x): the identity term passes ∂L/∂y through "
-                    "untouched and the branch adds its own term. (A widely shared quiz writes "
-                    "'1 + ∂out/∂x'; for vectors the '1' is the identity matrix I, and the "
-                    "derivative is that of the branch.)",
+                    "untouched and the branch adds its own term. A common summary writes "
+                    "'1 + ∂out/∂x'; in fact, for vectors, the '1' is the identity matrix I, and "
+                    "the derivative is that of the branch F (He et al. 2016, Eq. 5, write the "
+                    "same sum with scalars).",
         source="shared quiz, question 2 (made precise)",
     ),
     Question(
@@ -40,7 +41,8 @@ QUESTIONS = (
         explanation="Each shortcut multiplies the gradient by λ, so 50 of them give λ⁵⁰ "
                     "(He et al. 2016, Eq. 8): practically zero. The identity shortcut (λ = 1) is "
                     "the only gain that neither vanishes nor explodes with depth; He et al.'s "
-                    "λ = 0.5 ResNet-110 failed to train (> 20 % error vs 6.61 %).",
+                    "λ = 0.5 ResNet-110 is reported as 'fail' (test error above 20 %, against "
+                    "6.61 % with identity shortcuts; 2016, Table 1).",
     ),
     Question(
         prompt="How many paths does a signal have through 10 residual blocks, and how many of "
@@ -74,10 +76,13 @@ QUESTIONS = (
         explanation="Deleting a residual block removes only the paths through its branch; half "
                     "of all paths skip it and the rest of the net still sees inputs it knows. In "
                     "a plain net every signal goes through every layer. Veit et al. 2016 found "
-                    "the same in ImageNet ResNets and VGG. In our miniature, a typical deletion "
-                    "from block 3 on costs the residual net under 2 points, while nine of ten plain "
-                    "blocks cost a typical net more than 10 (one seed's late plain block "
-                    "sometimes survives, which is why the notebook looks at medians).",
+                    "the same on CIFAR-10: deleting a block from a ResNet barely mattered (except "
+                    "at the downsampling blocks), deleting a layer from VGG brought it to chance. "
+                    "Their ImageNet lesion, on a ResNet-200, showed the residual net's "
+                    "robustness again. In our miniature, a typical deletion from block 3 on costs "
+                    "the residual net under 2 points, while nine of ten plain blocks cost a "
+                    "typical net more than 10 (now and then one plain net survives losing a late "
+                    "block, which is why the notebook looks at each block's typical cost).",
     ),
     Question(
         prompt="For a deep plain net with BatchNorm, what does df/dx look like over a fine 1-D "

@@ -1,5 +1,5 @@
-"""Quiz of notebook 05, the architecture zoo: question 4 of a widely shared quiz on residual
-connections (corrected), and questions of our own."""
+"""Quiz of notebook 05, the architecture zoo. The question with source "shared quiz, question 4"
+is a common quiz's question, corrected; the others are the course's own."""
 
 from .framework import Question
 
@@ -14,8 +14,9 @@ QUESTIONS = (
                  "Every sub-layer of a Transformer has one.",
                  ""),
         explanation="Every sub-layer has its own: x + Attn(...) and x + FFN(...) (with a "
-                    "LayerNorm before or after each). A widely shared quiz says 'after both'; "
-                    "the connection goes around each sub-layer, adding its input to its output.",
+                    "LayerNorm before or after each). A common summary says the connections "
+                    "come 'after both'; in fact each goes AROUND its sub-layer, adding the "
+                    "sub-layer's input to its output (Vaswani et al. 2017).",
         source="shared quiz, question 4 (corrected)",
     ),
     Question(
@@ -25,13 +26,13 @@ QUESTIONS = (
                  "In series inside ONE branch: y = ReLU(x + BN(W2 ReLU(BN(W1 x))))",
                  "Each has its own skip", "They replace the skip"),
         correct=(1,),
-        reasons=("That row of a widely shared table is wrong: the convolutions are in series, "
-                 "inside one branch.",
+        reasons=("A common summary writes this, and it is wrong: the convolutions are in "
+                 "series, inside one branch.",
                  "",
                  "In a basic block one skip spans both convolutions.",
                  "The skip stays: it is what makes the block residual."),
         explanation="He et al. 2015, Eq. 1 and Sec. 3.2-3.4: the branch F is conv-BN-ReLU-conv-BN "
-                    "and the sum is followed by a ReLU. A widely shared table's "
+                    "and the sum is followed by a ReLU. A common summary's "
                     "'x + Conv(x) + Conv(x)' is wrong.",
     ),
     Question(
@@ -45,8 +46,32 @@ QUESTIONS = (
                  "",
                  "Then the skip would carry nothing; the encoder's map is what restores detail."),
         explanation="Ronneberger et al. 2015: 'a concatenation with the correspondingly cropped "
-                    "feature map from the contracting path', then two 3×3 convolutions. Adding "
-                    "instead (as in FPN-style designs) is a later variant.",
+                    "feature map from the contracting path', then two 3×3 convolutions. The skips "
+                    "bring the encoder's high-resolution detail, lost to downsampling, back to "
+                    "the decoder, for precise localisation. Adding instead (as in FPN-style "
+                    "designs) is a later variant.",
+    ),
+    Question(
+        prompt="A DenseNet layer returns cat([x, h(x)]); a U-Net level's decoder computes "
+               "Conv(Conv(cat([crop(e), up(d)]))). Which of the two passes its input on "
+               "unchanged?",
+        choices=("Neither: a concatenation always feeds a learned layer", "Both",
+                 "DenseNet's: x travels on unchanged beside h(x), inside a dense block",
+                 "U-Net's: the encoder map bypasses the decoder"),
+        correct=(2,),
+        reasons=("DenseNet's output contains x itself: later layers read it, but nothing "
+                 "transforms it on the way.",
+                 "U-Net's concatenation goes straight into learned convolutions: what leaves the "
+                 "level is a learned function of it.",
+                 "",
+                 "The encoder map is concatenated and then convolved: it does not leave the level "
+                 "unchanged."),
+        explanation="Inside a dense block each layer appends its new features to what it was "
+                    "given, so x₀ reaches every later layer unchanged (between blocks, transition "
+                    "layers compress and downsample). U-Net's merge feeds learned convolutions: "
+                    "its skips are not identity paths but bring the encoder's high-resolution "
+                    "detail back to the decoder, for precise localisation (Ronneberger et al. "
+                    "2015).",
     ),
     Question(
         prompt="In a highway network, y = T(x)·H(x) + (1 − T(x))·x. With the gate's bias at −2, "
@@ -72,15 +97,15 @@ QUESTIONS = (
                  "Pre-norm with two sequential residual sub-blocks: x += TimeMix(LN1(x)); "
                  "x += ChannelMix(LN2(x))"),
         correct=(3,),
-        reasons=("That row of a widely shared table is wrong: RWKV has no α and β, and no norm "
-                 "after the sum.",
+        reasons=("A common summary writes this, and it is wrong: RWKV has no α and β, and no "
+                 "norm after the sum.",
                  "RWKV is pre-norm: each norm sits inside its branch.",
                  "Its residuals are un-gated; the 'mixing' is the token shift inside each "
                  "sub-block.",
                  ""),
         explanation="RWKV is pre-norm with un-gated residuals; the 'mixing' is the token shift "
                     "inside each sub-block, interpolating each token with the previous one by a "
-                    "learned μ. A widely shared table's 'LayerNorm(x + α·attn + β·MLP)' is wrong.",
+                    "learned μ. A common summary's 'LayerNorm(x + α·attn + β·MLP)' is wrong.",
     ),
     Question(
         prompt="ReZero computes y = x + α·F(x) with α = 0 at initialisation. What is true of a "
