@@ -8,12 +8,14 @@ Importing it has no side effects: nothing is seeded, printed or configured until
 __version__ = "0.1.0"
 
 from . import papers
-from .blocks import MLPStack, Residual, mlp_branch, mlp_stack, zero_last_linear
+from .blocks import (MLPStack, Residual, he_init, mlp_branch, mlp_stack, preact_branch,
+                     zero_last_linear)
 from .claims import above, below, between, expect
 from .data import reverse_task, two_spirals
 from .diagrams import draw_expressway
 from .exercises import EXERCISES, check, hint, solution
-from .experiments.deep_stacks import (DegradationResult, InitProfiles, branch_to_stream_ratio,
+from .experiments.deep_stacks import (INITS, DeepWithoutNormResult, DegradationResult,
+                                      InitProfiles, branch_to_stream_ratio, deep_without_norm,
                                       degradation, init_profiles)
 from .experiments.jacobians import JacobianSpectra, end_to_end_singular_values, jacobian_spectra
 from .experiments.lesion import LesionResult, block_deleted, lesion_study
@@ -24,12 +26,14 @@ from .experiments.placement import (GradientsByDepth, OutputChangeByDepth, Warmu
                                     output_change_by_depth, warmup_study)
 from .experiments.shattered import (ShatteringResult, gradient_on_grid, lag1_autocorrelation,
                                     shattering)
+from .experiments.preactivation import (PreactivationResult, preactivation_study,
+                                        relu_after_add_mask)
 from .experiments.small_batch import SmallBatchResult, small_batch_study
 from .experiments.shortcut_scaling import (ShortcutScalingResult, scaled_init_profile,
                                            shortcut_scaling)
 from .explorer import Explorer
 from .norms import NORM_LABELS, NORMS, make_norm
-from .figures import (draw_degradation, draw_direct_term, draw_init_profiles,
+from .figures import (draw_deep_without_norm, draw_degradation, draw_preactivation, draw_direct_term, draw_init_profiles,
                       draw_invariance_grid, draw_jacobian_spectra, draw_lesion, draw_norm_axes,
                       draw_padding_probe, draw_path_lengths, draw_shattered,
                       draw_shortcut_scaling, draw_small_batch, draw_gradients_at_init,
@@ -50,6 +54,16 @@ from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_ex
 from .zoo import ZOO, ZooComparison, ZooStack, parameter_count, zoo_comparison
 
 __all__ = [
+    "relu_after_add_mask",
+    "preactivation_study",
+    "preact_branch",
+    "he_init",
+    "draw_preactivation",
+    "draw_deep_without_norm",
+    "deep_without_norm",
+    "PreactivationResult",
+    "DeepWithoutNormResult",
+    "INITS",
     "above",
     "below",
     "between",

@@ -163,27 +163,38 @@ def batched_norm(norms: Sequence[nn.Module]) -> nn.Module:
     return BatchedNorm(norms)
 
 
+def _batched_layer(layers: Sequence[nn.Module]) -> nn.Module:
+    """The batched twin of one position of n models' nn.Sequential: Linear, a norm, or ReLU."""
+    if isinstance(layers[0], nn.Linear):
+        return BatchedLinear.from_linears(layers)
+    if isinstance(layers[0], nn.ReLU):
+        return nn.ReLU()
+    return batched_norm(layers)
+
+
 class BatchedMLPBlock(nn.Module):
     """Block l of n `MLPStack`s: ReLU(g_m x + F_m(x)), with g_m model m's shortcut gain (1 for
-    the identity skip, lambda for a scaled one, 0 for a plain stack: ReLU(F_m(x)))."""
+    the identity skip, lambda for a scaled one, 0 for a plain stack: ReLU(F_m(x))); for
+    pre-activation stacks g_m x + F_m(x), with no ReLU after the add."""
 
-    def __init__(self, branches: Sequence[nn.Sequential], gains: torch.Tensor):
+    def __init__(self, branches: Sequence[nn.Sequential], gains: torch.Tensor, *,
+                 relu_after_add: bool = True):
         super().__init__()
-        # a branch is Linear -> Norm -> ReLU -> Linear -> Norm (course_utils.mlp_branch)
-        self.branch = nn.Sequential(
-            BatchedLinear.from_linears([b[0] for b in branches]), batched_norm([b[1] for b in branches]),
-            nn.ReLU(),
-            BatchedLinear.from_linears([b[3] for b in branches]), batched_norm([b[4] for b in branches]))
+        # a branch is Linear -> Norm -> ReLU -> Linear -> Norm (course_utils.mlp_branch) or
+        # Norm -> ReLU -> Linear -> Norm -> ReLU -> Linear (course_utils.preact_branch)
+        self.branch = nn.Sequential(*(_batched_layer(layers) for layers in zip(*branches)))
+        self.relu_after_add = relu_after_add
         self.register_buffer("gain", gains.reshape(-1, 1, 1).clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.relu(torch.addcmul(self.branch(x), x, self.gain))   # ReLU(g x + F(x))
+        out = torch.addcmul(self.branch(x), x, self.gain)                # g x + F(x)
+        return torch.relu(out) if self.relu_after_add else out
 
 
 class BatchedMLPStack(nn.Module):
-    """n `MLPStack`s of one shape (depth, width, norm) run as one: (n, B, d_in) -> (n, B,
-    n_classes). They may differ in their weights and in their skips (residual or plain, and
-    the shortcut gain)."""
+    """n `MLPStack`s of one shape (depth, width, norm, block kind) run as one: (n, B, d_in) ->
+    (n, B, n_classes). They may differ in their weights and in their skips (residual or plain,
+    and the shortcut gain)."""
 
     def __init__(self, models: Sequence[MLPStack]):
         super().__init__()
@@ -192,15 +203,22 @@ class BatchedMLPStack(nn.Module):
         self.n_models = len(models)
         self.n_blocks = _same([m.n_blocks for m in models], "number of blocks")
         self.d_in = _same([m.d_in for m in models], "input width")
+        preactivation = _same([m.preactivation for m in models], "block kind (pre-activation or not)")
         gains = torch.tensor([float(m.blocks[0][0].shortcut_gain) if m.residual else 0.0
                               for m in models])
         self.stem = nn.Sequential(BatchedLinear.from_linears([m.stem[0] for m in models]),
                                   batched_norm([m.stem[1] for m in models]), nn.ReLU())
         self.blocks = nn.ModuleList(
-            BatchedMLPBlock([m.blocks[i][0].branch if m.residual else m.blocks[i][0]
-                             for m in models], gains) for i in range(self.n_blocks))
+            BatchedMLPBlock([self._branch(m, i) for m in models], gains,
+                            relu_after_add=not preactivation) for i in range(self.n_blocks))
+        self.final = (nn.Sequential(batched_norm([m.final[0] for m in models]), nn.ReLU())
+                      if preactivation else nn.Identity())
         self.head = BatchedLinear.from_linears([m.head for m in models])
         self._models = list(models)             # not submodules: written back on request only
+
+    @staticmethod
+    def _branch(model: MLPStack, i: int) -> nn.Sequential:
+        return model.blocks[i][0].branch if model.residual else model.blocks[i][0]
 
     def unbatched(self, m: int) -> MLPStack:
         """Model m as an ordinary MLPStack, with the weights and statistics it has now (the
@@ -208,9 +226,10 @@ class BatchedMLPStack(nn.Module):
         model = self._models[m]
         pairs = [(self.stem[0], model.stem[0]), (self.stem[1], model.stem[1]),
                  (self.head, model.head)]
-        for block, original in zip(self.blocks, model.blocks):
-            branch = original[0].branch if model.residual else original[0]
-            pairs += [(block.branch[i], branch[i]) for i in (0, 1, 3, 4)]
+        if model.preactivation:
+            pairs.append((self.final[0], model.final[0]))
+        for i, block in enumerate(self.blocks):
+            pairs += list(zip(block.branch, self._branch(model, i)))
         for batched_module, module in pairs:
             if hasattr(batched_module, "write_row"):
                 batched_module.write_row(m, module)
@@ -220,7 +239,7 @@ class BatchedMLPStack(nn.Module):
         x = self.stem(x)                        # (n, B, width)
         for block in self.blocks:
             x = block(x)                        # (n, B, width)
-        return self.head(x)                     # (n, B, n_classes)
+        return self.head(self.final(x))         # (n, B, n_classes)
 
 
 class BatchedAttention(nn.Module):

@@ -58,7 +58,7 @@ XIONG2020 = {
 }
 
 LIU2020_BLEU = [
-    # Liu et al. 2020, "Understanding the Difficulty of Training Transformers", WMT14 En-De BLEU
+    # Liu, Liu, Gao, Chen & Han 2020 ("Admin", EMNLP), "Understanding the Difficulty of Training Transformers", WMT14 En-De BLEU
     # by encoder-decoder depth; "failed" = did not converge.
     ("post-norm", "27.80", "failed", "failed"),
     ("pre-norm", "27.27", "28.26", "28.38"),
@@ -67,7 +67,7 @@ LIU2020_BLEU = [
 LIU2020_DEPTHS = ("6L-6L", "12L-12L", "18L-18L")
 
 VASWANI2017_PARAMS = {
-    # nn.MultiheadAttention(512, 8) and nn.LayerNorm(512), as the seed counts them
+    # nn.MultiheadAttention(512, 8) and nn.LayerNorm(512), as a common summary counts them
     "mha_512_8": 1_050_624, "layer_norm_512": 1_024, "together": 1_051_648,
 }
 
@@ -137,13 +137,6 @@ IDENTITY_INIT_UNNORMALISED = [
     ("Fixup", "residual networks, image classification and machine translation", "none",
      "'state-of-the-art performance' with proper regularization", "normalized baselines",
      "Fixup arXiv abstract"),
-    ("Fixup", "Wide-ResNet, CIFAR-10, with mixup + cutout", "none",
-     "97.7 % correct (18M parameters)", "not given in the listing",
-     "Papers with Code 'Results from the Paper' for Fixup (third-party listing, not the paper's "
-     "table)"),
-    ("Fixup", "ResNet-50, ImageNet, Mixup α = 0.7, 100 epochs (re-implementation)", "none",
-     "top-1 accuracy 'around 76.0%'", "not given",
-     "official repository README, hongyi-zhang/Fixup (not the paper)"),
     ("SkipInit", "residual networks one thousand layers deep", "none",
      "'can train one thousand layer deep residual networks without normalization'", "—",
      "SkipInit Introduction (arXiv 2002.10444v3 text, SPIQA extracted paragraphs)"),
@@ -163,6 +156,9 @@ IDENTITY_INIT_UNNORMALISED = [
      "reaches 1.2 BPB 56% faster", "'the vanilla Transformer'",
      "ReZero Introduction and abstract (v1)"),
 ]
+# Left out because they are not the papers' own words: a third-party listing of Fixup's
+# Wide-ResNet CIFAR-10 result (97.7 % correct with mixup + cutout), and the official Fixup
+# repository's note on a ResNet-50 ImageNet re-implementation ("around 76.0%" top-1).
 # Left out of the table because what was read does not say the network was un-normalised:
 # ReZero's "32% speed up to reach 85% accuracy on CIFAR 10" with a ResNet-56 (Introduction, v1),
 # compared there with "regular residual networks with normalization".

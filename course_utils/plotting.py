@@ -54,6 +54,9 @@ SERIES = {
     "group": Series("GroupNorm", OKABE_ITO["orange"], "^"),
     "rms": Series("RMSNorm", OKABE_ITO["purple"], "D"),
     "paper": Series("paper", OKABE_ITO["grey"], "*"),
+    "zero_init": Series("residual, zero last layer", OKABE_ITO["orange"], "^"),
+    "fixup": Series("residual, Fixup init", OKABE_ITO["purple"], "D"),
+    "preactivation": Series("full pre-activation", OKABE_ITO["green"], "v"),
 }
 """Keys: what a series is; values: its label, colour and marker in every figure."""
 

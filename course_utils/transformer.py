@@ -1,5 +1,5 @@
 """Transformer blocks whose only difference is where the LayerNorm sits: post-norm (Vaswani et
-al. 2017), pre-norm (GPT-2; Xiong et al. 2020) and DeepNorm (Wang et al. 2022)."""
+al. 2017), pre-norm (Baevski & Auli 2018, GPT-2 2019; analysed by Xiong et al. 2020) and DeepNorm (Wang et al. 2022)."""
 
 from __future__ import annotations
 

@@ -20,12 +20,13 @@ from .zoo import ZOO, zoo_comparison
 
 
 def init_profile_explorer(*, seed: int = 0) -> Explorer:
-    """Depth, skip on/off and norm -> activation and gradient scales per layer at init."""
+    """Depth, skip on/off, norm and initialisation -> activation and gradient scales per layer
+    at init."""
     seed = check_seed(seed)
     profiles = functools.lru_cache(maxsize=None)(
-        lambda n_blocks, norm: init_profiles(n_blocks, norm=norm, seed=seed))   # both skips at once
+        lambda n_blocks, norm, init: init_profiles(n_blocks, norm=norm, init=init, seed=seed))
     explorer = Explorer(
-        compute=lambda n_blocks, residual, norm: profiles(n_blocks, norm),
+        compute=lambda n_blocks, residual, norm, init: profiles(n_blocks, norm, init),  # both skips
         draw=lambda profiles, residual, **_: draw_init_profiles(profiles, residual=residual),
         knobs={
             "n_blocks": slider(2, 64, value=32, step=2, description="blocks"),
@@ -33,9 +34,12 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
                                  description="skip"),
             "norm": dropdown({"no norm": "none", "BatchNorm": "batch", "LayerNorm": "layer"},
                              value="none", description="norm"),
+            "init": dropdown({"PyTorch default": "default", "He": "he",
+                              "He, branch starts at 0": "zero"}, value="default",
+                             description="init"),
         },
         title="Plain vs residual stack at initialisation",
-        grid={"n_blocks": (2, 4, 8, 16, 32, 64)},
+        grid={"n_blocks": (4, 16, 32, 64)},
     )
     explorer.show()
     return explorer

@@ -224,7 +224,7 @@ ZOO = {
     "post_norm": ZooEntry("Transformer post-norm", "y = LN(x + F(x)), per sub-layer",
                           "Vaswani et al. 2017", _transformer("post")),
     "pre_norm": ZooEntry("Transformer pre-norm", "y = x + F(LN(x)), per sub-layer; final LN",
-                         "GPT-2; Xiong et al. 2020", _transformer("pre")),
+                         "Baevski & Auli 2018; GPT-2 2019; Xiong et al. 2020", _transformer("pre")),
     "deepnorm": ZooEntry("DeepNorm", "y = LN(α x + F(x)),  α = (2N)^(1/4)",
                          "Wang et al. 2022", _transformer("deepnorm")),
     "rezero": ZooEntry("ReZero", "y = x + α F(x),  α = 0 at init", "Bachlechner et al. 2020",

@@ -16,6 +16,28 @@ from ..validation import check_bool, check_choice, check_float, check_int, check
 from .seeds import median, seed_range, seeded, stacked
 
 
+INITS = {
+    "default": {"init": "default"},
+    "he": {"init": "he"},
+    "zero": {"init": "he", "branch_init": "zero"},
+    "fixup": {"init": "he", "branch_init": "fixup"},
+}
+"""How a stack's weights start: PyTorch's default for nn.Linear (weight variance 1/(3 fan_in)),
+He et al.'s (Kaiming normal, variance 2/fan_in, zero biases), and two identity-at-init residual
+branches on top of He's: the branch's last layer zero ("zero"), or that and its first layer
+scaled by n_blocks^(-1/2) (Fixup's initialisation, Zhang et al. 2019, without its scalar biases
+and multipliers). A zero branch needs a skip: plain stacks take "zero" and "fixup" as "he"."""
+
+INIT_LABELS = {"default": "PyTorch default", "he": "He (Kaiming normal)",
+               "zero": "He, last layer of each branch zero",
+               "fixup": "Fixup: last layer zero, first × L^(-1/2)"}
+
+
+def _stack_init(init: str, residual: bool) -> dict[str, str]:
+    choice = INITS[check_choice("init", init, tuple(INITS))]
+    return choice if residual else {"init": choice["init"]}
+
+
 @dataclass
 class InitProfiles:
     """Per-layer profiles at initialisation of a residual stack and the same stack without skips."""
@@ -24,22 +46,25 @@ class InitProfiles:
     norm: str
     residual: LayerProfile
     plain: LayerProfile
+    init: str = "default"
 
 
-def init_profiles(n_blocks: int, *, norm: str = "batch", width: int = 32, n_samples: int = 256,
-                  seed: int = 0) -> InitProfiles:
+def init_profiles(n_blocks: int, *, norm: str = "batch", init: str = "default", width: int = 32,
+                  n_samples: int = 256, seed: int = 0) -> InitProfiles:
     """Probe a residual and a plain `mlp_stack` of n_blocks blocks at init on two-spirals data.
 
-    Both stacks are initialised from the same seed; the global random state is left untouched.
+    Both stacks are initialised from the same seed (`init`: a key of INITS); the global random
+    state is left untouched.
     """
     n_samples = check_int("n_samples", n_samples, minimum=4)
     if n_samples % 2:
         raise ValueError(f"n_samples must be even (half per class), got {n_samples}")
+    check_choice("init", init, tuple(INITS))
     X, y = two_spirals(n_samples, seed=seed)
-    profiles = {residual: layer_profile(seeded(lambda: mlp_stack(n_blocks, residual=residual,
-                                                                 norm=norm, width=width), seed), X, y)
-                for residual in (True, False)}
-    return InitProfiles(n_blocks, norm, residual=profiles[True], plain=profiles[False])
+    profiles = {residual: layer_profile(seeded(lambda: mlp_stack(
+        n_blocks, residual=residual, norm=norm, width=width, **_stack_init(init, residual)), seed), X, y)
+        for residual in (True, False)}
+    return InitProfiles(n_blocks, norm, residual=profiles[True], plain=profiles[False], init=init)
 
 
 def run_name(residual: bool, n_layers: int) -> str:
@@ -134,3 +159,85 @@ def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 400, width:
             runs[run_name(True, depth)] = both.select(range(n, 2 * n))
             ratios[run_name(True, depth)] = batched_branch_ratios(model, X)[n:]
     return DegradationResult(seeds, depths, runs, ratios)
+
+
+NO_NORM_VARIANTS = {
+    "plain": (False, "he"),
+    "residual": (True, "he"),
+    "zero": (True, "zero"),
+    "fixup": (True, "fixup"),
+}
+"""The un-normalised stacks `deep_without_norm` trains: (residual, a key of INITS)."""
+
+
+@dataclass
+class DeepWithoutNormResult:
+    """Training runs of very deep stacks without normalisation, one per variant of
+    NO_NORM_VARIANTS and seed.
+
+    Attributes:
+        seeds: the seeds, one run of every variant per seed.
+        n_layers: depth in weight layers (2 per block + stem + head).
+        runs: {variant: Runs}, row i for seeds[i].
+        stream_rms: {variant: per seed, RMS of the stream x_L after the last block, after
+            training, on the training data (nan if the run diverged)}.
+        lr: the SGD learning rate they trained with.
+    """
+
+    seeds: tuple[int, ...]
+    n_layers: int
+    runs: dict[str, Runs]
+    stream_rms: dict[str, list[float]]
+    lr: float
+
+    def final_loss(self, variant: str) -> list[float]:
+        """Training loss at the end of each seed's run (mean of its last 50 steps; inf if it
+        diverged)."""
+        return self.runs[check_choice("variant", variant, tuple(self.runs))].final_loss()
+
+    def median_final_loss(self, variant: str) -> float:
+        """The median over seeds of `final_loss`."""
+        return median(self.final_loss(variant))
+
+
+def deep_without_norm(n_layers: int = 110, *, variants: tuple[str, ...] = tuple(NO_NORM_VARIANTS),
+                      steps: int = 200, width: int = 32, lr: float = 0.02, batch_size: int = 64,
+                      seed: int = 0, n_seeds: int = 5, progress: bool = True) -> DeepWithoutNormResult:
+    """Train `mlp_stack`s of n_layers layers WITHOUT normalisation on two spirals: a plain and
+    a residual stack with He et al.'s init, and residual stacks whose branches start at zero
+    ("zero", "fixup"), each on seeds seed, seed + 1, ... as one batched computation.
+
+    The recipe is `degradation`'s (SGD, momentum 0.9, weight decay 1e-4, batch 64) with the
+    norms removed. A run whose loss overflows is recorded as diverged (inf).
+    """
+    n_layers = check_int("n_layers", n_layers, minimum=4)
+    if n_layers % 2:
+        raise ValueError(f"depths count 2 layers per block plus 2, so must be even: {n_layers}")
+    variants = tuple(check_choice("variant", v, tuple(NO_NORM_VARIANTS)) for v in variants)
+    if not variants or len(set(variants)) != len(variants):
+        raise ValueError(f"variants must name each of {tuple(NO_NORM_VARIANTS)} at most once, got {variants}")
+    steps, width = check_int("steps", steps), check_int("width", width)
+    lr, batch_size = check_float("lr", lr, minimum=0.0), check_int("batch_size", batch_size, maximum=100_000)
+    progress = check_bool("progress", progress)
+    seeds = seed_range(seed, n_seeds)
+    X, y = stacked([two_spirals(2000, seed=s) for s in seeds] * len(variants))
+    models = []
+    for variant in variants:
+        residual, init = NO_NORM_VARIANTS[variant]
+        models += [seeded(lambda: mlp_stack((n_layers - 2) // 2, residual=residual, norm="none",
+                                            width=width, **_stack_init(init, residual)), s)
+                   for s in seeds]
+    model = BatchedMLPStack(models)
+    with progress_bar(steps, f"{n_layers}-layer stacks without normalisation", enabled=progress) as bar:
+        runs = train_batched(model, X, y, seeds=seeds * len(variants), steps=steps, lr=lr,
+                             batch_size=batch_size, progress=bar)
+    with torch.no_grad():
+        x = model.stem(X)                                          # (n, N, width)
+        for block in model.blocks:
+            x = block(x)
+        rms = x.pow(2).mean(dim=(1, 2)).sqrt()
+    rms = torch.where(runs.diverged, torch.nan, rms).tolist()
+    n = len(seeds)
+    parts = {v: range(i * n, (i + 1) * n) for i, v in enumerate(variants)}
+    return DeepWithoutNormResult(seeds, n_layers, {v: runs.select(rows) for v, rows in parts.items()},
+                                 {v: rms[rows.start:rows.stop] for v, rows in parts.items()}, lr)

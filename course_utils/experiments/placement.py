@@ -1,5 +1,5 @@
 """Where the LayerNorm sits, measured: gradients at initialisation (Xiong et al. 2020), the
-output change after one update (Liu et al. 2020; Wang et al. 2022) and warm-up."""
+output change after one update (Liu, Liu, Gao, Chen & Han 2020, "Admin"; Wang et al. 2022) and warm-up."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def gradients_by_depth(depths: tuple[int, ...] = (2, 4, 8, 16),
 def output_change(placement: str, n_layers: int, *, lr: float = 1e-4, warmup_steps: int = 0,
                   seed: int = 0) -> float:
     """||f(x; W*) - f(x; W)|| / ||f(x; W)|| after ONE Adam step on the probe model, on held-out
-    random tokens (Liu et al. 2020's amplification). Adam's first step moves every parameter by
+    random tokens (the amplification of Liu, Liu, Gao, Chen & Han 2020, "Admin"). Adam's first step moves every parameter by
     about its learning rate, which is lr / warmup_steps under a linear warm-up."""
     lr = check_float("lr", lr, minimum=0.0)
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)

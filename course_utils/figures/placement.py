@@ -72,7 +72,7 @@ def draw_output_change(result: OutputChangeByDepth) -> Figure:
     if not result.change:
         raise ValueError("the result is empty: it holds no placement to draw")
     fig, (ax,) = new_figure(1, width=5.6, height=3.8,
-                            title="How far one update moves the output (Liu et al. 2020)")
+                            title="How far one update moves the output (Liu, Liu et al. 2020, Admin)")
     for placement, values in result.change.items():
         style = SERIES[_KEY[placement]]
         for row in values:

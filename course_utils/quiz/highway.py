@@ -31,9 +31,9 @@ QUESTIONS = (
                  "should be the identity.",
                  "Then the block would output x + LN(x), which is not x.",
                  "Then the block would output x − x = 0 and erase the signal."),
-        explanation="If F outputs 0, y = x + 0 = x. A widely shared quiz asks 'if the sub-layer "
-                    "learns identity mapping, what is the output?' and answers 'x': that mixes "
-                    "up the branch and the block. This is why a zero-initialised last layer "
+        explanation="If F outputs 0, y = x + 0 = x. A common summary says 'if the sub-layer "
+                    "learns the identity mapping, the output is x': that mixes up the branch and "
+                    "the block (a sub-layer computing the identity gives x + x = 2x). This is why a zero-initialised last layer "
                     "makes a block the identity at initialisation.",
         source="shared quiz, question 3 (corrected)",
     ),
@@ -53,9 +53,10 @@ QUESTIONS = (
                  ""),
         explanation="The deeper plain nets had higher training error, so it is not overfitting. "
                     "He et al. used BatchNorm and checked that gradient norms were healthy, so "
-                    "they argue it is not simply vanishing gradients either (a widely shared quiz "
+                    "they argue it is not simply vanishing gradients either (a common summary "
                     "says 'vanishing gradients and degradation'): it is an optimisation "
-                    "difficulty. Our 56-layer plain net with BatchNorm shows it: it stays near "
+                    "difficulty. Section 2 shows why a vanishing gradient is not a law: it depends "
+                    "on the initialisation. Our 56-layer plain net with BatchNorm shows it: it stays near "
                     "chance while the 8-layer one fits.",
         source="shared quiz, question 5 (corrected)",
     ),
@@ -113,8 +114,9 @@ QUESTIONS = (
                     "instead of F(x), not the parameter count.",
     ),
     Question(
-        prompt="At initialisation, a 32-block plain stack without normalisation sends a gradient "
-               "back to its first layer that is…",
+        prompt="At initialisation, a 32-block plain stack without normalisation, with PyTorch's "
+               "default nn.Linear initialisation, sends a gradient back to its first layer "
+               "that is…",
         choices=("About as large as at its last layer",
                  "Vanishingly small: many orders of magnitude below the last layer's",
                  "Larger than at the last layer", "Exactly the identity"),
@@ -126,9 +128,31 @@ QUESTIONS = (
                  "normalisation it vanishes.",
                  "A gradient is a vector, not a matrix, and without a skip nothing keeps it "
                  "unchanged."),
-        explanation="Each layer multiplies the backward signal by a Jacobian of norm below 1 "
-                    "(with PyTorch's default init); over 66 layers the product underflows to "
-                    "zero. The residual stack's gradient at its input stays within a factor of 2 "
-                    "of the output's, because every block adds the identity term.",
+        explanation="PyTorch's default init gives each weight a variance of 1/(3·fan_in), so "
+                    "each layer shrinks the backward signal (by about √6 with the ReLU); over 66 "
+                    "layers the product underflows to zero. The residual stack's gradient at its "
+                    "input stays within a factor of 2 of the output's, because every block adds "
+                    "the identity term. With He's init the plain stack keeps its gradient: the "
+                    "vanishing is a property of the initialisation, not of depth alone.",
+    ),
+    Question(
+        prompt="Re-initialise a 32-block stack WITHOUT normalisation with He's init (weight "
+               "variance 2/fan_in). What happens to the residual version, y = ReLU(x + F(x))?",
+        choices=("Nothing: the skip keeps it exactly as it was",
+                 "Its signal and gradient explode: each block roughly doubles the stream's "
+                 "variance",
+                 "Its gradient vanishes, like the plain stack's with the default init",
+                 "It becomes the identity"),
+        correct=(1,),
+        reasons=("The skip adds x to F(x); with He's init F(x) is as large as x, so the sum "
+                 "grows block after block.",
+                 "",
+                 "The identity term keeps the gradient from vanishing; here it grows instead.",
+                 "Only a branch that outputs zero makes a block the identity."),
+        explanation="He's init keeps a ReLU layer's output about as large as its input, so "
+                    "x + F(x) has about twice the variance of x: over 32 blocks the stream and "
+                    "the gradient grow by orders of magnitude. This is why deep residual nets "
+                    "need normalisation in the branch, or a branch that starts at zero and small "
+                    "(zero-γ, Fixup, SkipInit, ReZero).",
     ),
 )
