@@ -31,6 +31,28 @@ def test_a_batched_mlp_stack_is_its_models_in_train_and_eval_mode(norms):
         assert torch.allclose(twin(x), _each(models, x), atol=1e-4)
 
 
+@pytest.mark.parametrize("norm", ["batch", "none"])
+def test_a_batched_preactivation_stack_is_its_models_and_writes_them_back(norm):
+    models = [seeded(lambda: mlp_stack(3, width=16, norm=norm, preactivation=True,
+                                       residual=i != 1, init="he"), i) for i in range(3)]
+    twin = batched(models)
+    x = torch.randn(3, 8, 2, generator=torch.Generator().manual_seed(0))
+    for mode in ("train", "eval", "train"):
+        getattr(twin, mode)()
+        for m in models:
+            getattr(m, mode)()
+        assert torch.allclose(twin(x), _each(models, x), atol=1e-4)
+    with torch.no_grad():
+        for p in twin.parameters():
+            p.add_(0.01)                                # move the batched weights
+    twin.eval()
+    expected = twin(x)
+    assert torch.allclose(torch.stack([twin.unbatched(i).eval()(x[i]) for i in range(3)]), expected,
+                          atol=1e-4)
+    with pytest.raises(ValueError, match="block kind"):
+        batched([mlp_stack(2), mlp_stack(2, preactivation=True)])
+
+
 @pytest.mark.parametrize("placement", ["post", "pre", "deepnorm"])
 def test_a_batched_transformer_is_its_models_with_and_without_skips(placement):
     models = [seeded(lambda: TinyTransformer(n_layers=3, d_model=16, n_heads=4, d_ff=32,

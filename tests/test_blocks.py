@@ -2,7 +2,9 @@ import pytest
 import torch
 from torch import nn
 
+import course_utils as cu
 from course_utils import MLPStack, Residual, mlp_branch, mlp_stack, zero_last_linear
+from course_utils.runtime import seeded
 
 
 def test_residual_adds_the_branch_to_its_input():
@@ -94,3 +96,41 @@ def test_mlp_stack_says_what_input_it_expects():
 
 def test_mlp_stack_is_an_mlpstack():
     assert isinstance(mlp_stack(1), MLPStack)
+
+
+def test_he_init_gives_weight_variance_2_over_fan_in_and_zero_biases():
+    layer = cu.he_init(nn.Linear(400, 300))
+    assert layer.weight.var().item() == pytest.approx(2 / 400, rel=0.05)
+    assert torch.equal(layer.bias, torch.zeros(300))
+    with pytest.raises(TypeError, match="he_init needs a torch.nn.Module"):
+        cu.he_init(torch.zeros(3))
+
+
+def test_the_inits_change_the_weights_and_fixup_scales_the_first_layer_of_a_zeroed_branch():
+    build = lambda **kw: seeded(lambda: cu.mlp_stack(9, width=16, norm="none", **kw), 0)
+    default, he = build(), build(init="he")
+    assert not torch.equal(default.blocks[0][0].branch[0].weight, he.blocks[0][0].branch[0].weight)
+    assert all(torch.equal(m.bias, torch.zeros_like(m.bias)) for m in he.modules()
+               if isinstance(m, nn.Linear))
+    zero, fixup = build(init="he", branch_init="zero"), build(init="he", branch_init="fixup")
+    for z, f in zip(zero.blocks, fixup.blocks):
+        assert not f[0].branch[3].weight.any() and not f[0].branch[3].bias.any()
+        assert torch.allclose(f[0].branch[0].weight, z[0].branch[0].weight / 3)    # 9 ** -0.5
+    x = torch.randn(5, 2)
+    assert torch.equal(zero.head(zero.stem(x)), zero(x))     # every block the identity at init
+
+
+def test_a_preactivation_stack_has_nothing_after_the_add_and_a_final_norm():
+    stack = cu.mlp_stack(3, width=8, preactivation=True)
+    block = stack.blocks[0]
+    assert len(block) == 1 and isinstance(block[0], cu.Residual)          # no ReLU after the add
+    kinds = [type(m).__name__ for m in block[0].branch]
+    assert kinds == ["BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
+    assert [type(m).__name__ for m in stack.final] == ["BatchNorm1d", "ReLU"]
+    x = torch.randn(6, 8) - 3                       # a stream with negative entries
+    cu.zero_last_linear(block[0].branch)
+    assert torch.equal(block(x), x)                 # x + 0, negatives kept: no mask
+    original = cu.mlp_stack(1, width=8)
+    cu.zero_last_linear(original.blocks[0][0].branch)
+    assert torch.equal(original.blocks[0](x), torch.relu(x))   # the original block's mask
+    assert stack(torch.randn(4, 2)).shape == (4, 2) and stack.n_layers == 8

@@ -1,9 +1,11 @@
+import math
 import statistics
 
 import pytest
 import torch
 
-from course_utils import branch_to_stream_ratio, degradation, init_profiles, mlp_stack, two_spirals
+from course_utils import (branch_to_stream_ratio, deep_without_norm, degradation, init_profiles, mlp_stack,
+                          preactivation_study, relu_after_add_mask, two_spirals)
 
 
 def test_init_profiles_compares_stacks_with_the_same_initial_weights():
@@ -74,3 +76,49 @@ def test_output_change_by_depth_has_one_row_per_seed():
     from course_utils import output_change_by_depth
     result = output_change_by_depth((1, 2), placements=("pre",), seed=0, n_seeds=2)
     assert result.change["pre"].shape == (2, 2) and len(result.median("pre")) == 2
+
+
+def test_init_profiles_take_an_init_and_he_residual_stacks_without_norm_explode():
+    default = init_profiles(16, norm="none", seed=0)
+    he = init_profiles(16, norm="none", init="he", seed=0)
+    zero = init_profiles(16, norm="none", init="zero", seed=0)
+    assert he.init == "he" and default.plain.gradient_rms != he.plain.gradient_rms
+    assert he.residual.activation_rms[-1] > 100 * he.residual.activation_rms[0]
+    # a zero branch: the residual stack is the identity, so its stream keeps its scale exactly
+    assert zero.residual.activation_rms[-1] == pytest.approx(zero.residual.activation_rms[0])
+    assert zero.plain.gradient_rms == he.plain.gradient_rms       # a plain stack takes "zero" as "he"
+    with pytest.raises(ValueError, match="init"):
+        init_profiles(4, init="xavier")
+
+
+def test_deep_without_norm_trains_each_variant_on_each_seed_and_records_the_stream():
+    result = deep_without_norm(10, variants=("plain", "fixup"), steps=6, seed=2, n_seeds=2,
+                               progress=False)
+    assert set(result.runs) == {"plain", "fixup"} and result.seeds == (2, 3)
+    assert result.runs["fixup"].loss.shape == (2, 6) and len(result.stream_rms["plain"]) == 2
+    assert result.median_final_loss("fixup") == statistics.median(result.final_loss("fixup"))
+    exploding = deep_without_norm(110, variants=("residual",), steps=3, n_seeds=2, progress=False)
+    assert exploding.runs["residual"].diverged.all()            # He init, no norm: overflow
+    assert all(math.isnan(r) for r in exploding.stream_rms["residual"])
+    with pytest.raises(ValueError, match="even"):
+        deep_without_norm(11, steps=1, progress=False)
+    with pytest.raises(ValueError, match="at most once"):
+        deep_without_norm(10, variants=("plain", "plain"), steps=1, progress=False)
+
+
+def test_the_relu_after_the_add_masks_the_stream_and_the_study_reports_it():
+    model = mlp_stack(4, width=8)
+    X, _ = two_spirals(64, seed=0)
+    mask = relu_after_add_mask(model, X)
+    assert mask.shape == (4, 64, 8) and mask.dtype == torch.bool
+    zeroed = mlp_stack(4, width=8, branch_init="zero")
+    # with zero branches every block passes x = ReLU(stem(X)) on: the mask is where x > 0
+    stem = zeroed.stem(X)
+    assert all(torch.equal(m, stem > 0) for m in relu_after_add_mask(zeroed, X))
+    with pytest.raises(ValueError, match="original blocks"):
+        relu_after_add_mask(mlp_stack(2, preactivation=True), X)
+    result = preactivation_study(10, steps=4, n_seeds=2, progress=False)
+    assert set(result.runs) == {"original", "preactivation"}
+    assert len(result.zeroed_fraction) == 2 and len(result.zeroed_fraction[0]) == 4
+    assert all(0 <= f <= 1 for f in result.surviving_fraction)
+    assert all(s <= 1 - max(z) + 1e-6 for s, z in zip(result.surviving_fraction, result.zeroed_fraction))

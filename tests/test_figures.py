@@ -123,15 +123,20 @@ def results():
         shattering=cu.shattering((1, 2, 50)),
         spectra=cu.jacobian_spectra((1, 40)),
         by_depth=cu.gradients_by_depth((1, 2, 16)),
+        without_norm=cu.deep_without_norm(110, steps=30, n_seeds=2, progress=False),
+        preactivation=cu.preactivation_study(12, steps=30, n_seeds=2, progress=False),
     )
 
 
 @pytest.mark.parametrize("n_blocks", [2, 64])
 @pytest.mark.parametrize("norm", cu.NORMS)
 def test_init_profiles(n_blocks, norm):
-    profiles = cu.init_profiles(n_blocks, norm=norm, width=16, n_samples=64)
-    for residual in (True, False):
-        _check(cu.draw_init_profiles(profiles, residual=residual), f"init {n_blocks} {norm} {residual}")
+    # every norm with the default init; every init without a norm, where the init matters most
+    for init in cu.INITS if norm == "none" else ("default",):
+        profiles = cu.init_profiles(n_blocks, norm=norm, init=init, width=16, n_samples=64)
+        for residual in (True, False):
+            _check(cu.draw_init_profiles(profiles, residual=residual),
+                   f"init {n_blocks} {norm} {init} {residual}")
 
 
 def test_the_experiments_figures(results):
@@ -146,6 +151,8 @@ def test_the_experiments_figures(results):
     profiles = {p: cu.ffn_gradient_profile(p, 16) for p in ("post", "pre")}
     _check(cu.draw_gradients_at_init(profiles, results["by_depth"]), "gradients at init")
     _check(cu.draw_gradients_at_init({"pre": [0.2]}), "gradients at init, one layer")
+    _check(cu.draw_deep_without_norm(results["without_norm"]), "110 layers without norm")
+    _check(cu.draw_preactivation(results["preactivation"]), "original vs pre-activation")
 
 
 @pytest.mark.parametrize("depth", [1, 50])
