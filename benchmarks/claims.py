@@ -23,6 +23,7 @@ the counts in course_utils/data/claims_held.json, which a failed claim's ✗ mes
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -162,25 +163,37 @@ def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
     return "\n".join(lines)
 
 
+def code_fingerprint(path: Path) -> str:
+    """A short hash of the notebook's code cells: what a sweep of it ran. The record keeps one
+    per notebook, and the tests check that it is the notebook's current one, so that code
+    changed after its sweep cannot pass CI on the old counts."""
+    return hashlib.sha256("\n\0\n".join(code_cells(path)).encode("utf-8")).hexdigest()[:16]
+
+
 def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str], *,
-                 update: bool = False) -> None:
-    """Store each claim's counts. With `update`, claims of notebooks not swept this time keep
-    their stored counts (the seeds and settings must be the record's)."""
-    claims = {}
+                 update: bool = False, fingerprints: dict[str, str] | None = None) -> None:
+    """Store each claim's counts and each swept notebook's `code_fingerprint` (`fingerprints`,
+    by notebook stem). With `update`, the notebooks not swept this time keep their stored counts
+    and fingerprints (the seeds and settings must be the record's)."""
+    claims, notebooks = {}, {}
     scope = {"seeds": f"{min(seeds)}-{max(seeds)}", "settings": setting_names}
+    swept = {row.notebook for row in summaries}
     if update:
         old = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
         if {k: old[k] for k in scope} != scope:
             raise SystemExit(f"--update-record: the record covers seeds {old['seeds']} under "
                              f"{old['settings']}; sweep those, or write a new record")
-        swept = {row.notebook for row in summaries}
         claims = {claim: counts for claim, counts in old["claims"].items()
                   if counts["notebook"] not in swept}
+        notebooks = {name: code for name, code in old.get("notebooks", {}).items()
+                     if name not in swept}
     claims.update({row.claim: {"notebook": row.notebook, "held": row.held, "tried": row.tried}
                    for row in summaries})
+    notebooks.update({name: code for name, code in (fingerprints or {}).items() if name in swept})
     RECORD_PATH.parent.mkdir(exist_ok=True)
-    RECORD_PATH.write_text(json.dumps({**scope, "claims": claims}, indent=1, ensure_ascii=False)
-                           + "\n", encoding="utf-8")
+    record = {**scope, "notebooks": dict(sorted(notebooks.items())), "claims": claims}
+    RECORD_PATH.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
 
 
 def main() -> None:
@@ -203,7 +216,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps([vars(r) for r in runs], indent=1, ensure_ascii=False), encoding="utf-8")
     if args.write_record or args.update_record:
-        write_record(summaries, seeds, names, update=args.update_record)
+        write_record(summaries, seeds, names, update=args.update_record,
+                     fingerprints={p.stem: code_fingerprint(p) for p in args.notebooks})
     bad = any(run.failed or run.errors or not run.claims for run in runs)
     sys.exit(1 if bad else 0)
 

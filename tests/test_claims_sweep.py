@@ -4,6 +4,7 @@ claim, and the record a failed claim quotes written and updated one notebook at 
 import json
 import sys
 
+import nbformat
 import pytest
 
 from conftest import ROOT
@@ -35,11 +36,28 @@ def test_each_claim_counts_its_runs_and_keeps_its_worst_margin():
 def test_updating_the_record_replaces_only_the_notebooks_swept(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "RECORD_PATH", tmp_path / "claims_held.json")
     first = [sweep.ClaimSummary("01_a", "a1", 6, 6), sweep.ClaimSummary("02_b", "b-old", 6, 6)]
-    sweep.write_record(first, [0, 1], ["default", "other", "scalar"])
+    sweep.write_record(first, [0, 1], ["default", "other", "scalar"],
+                       fingerprints={"01_a": "a-code", "02_b": "b-old-code"})
     sweep.write_record([sweep.ClaimSummary("02_b", "b-new", 5, 6)], [0, 1],
-                       ["default", "other", "scalar"], update=True)
-    claims = json.loads(sweep.RECORD_PATH.read_text(encoding="utf-8"))["claims"]
-    assert claims == {"a1": {"notebook": "01_a", "held": 6, "tried": 6},
-                      "b-new": {"notebook": "02_b", "held": 5, "tried": 6}}
+                       ["default", "other", "scalar"], update=True,
+                       fingerprints={"02_b": "b-new-code", "03_c": "not swept"})
+    record = json.loads(sweep.RECORD_PATH.read_text(encoding="utf-8"))
+    assert record["claims"] == {"a1": {"notebook": "01_a", "held": 6, "tried": 6},
+                                "b-new": {"notebook": "02_b", "held": 5, "tried": 6}}
+    assert record["notebooks"] == {"01_a": "a-code", "02_b": "b-new-code"}
     with pytest.raises(SystemExit, match="covers seeds 0-1"):
         sweep.write_record(first, [0, 1, 2], ["default", "other", "scalar"], update=True)
+
+
+def test_a_fingerprint_changes_with_the_code_cells_only(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("prose"),
+                                         nbformat.v4.new_code_cell("SEED = 0\nx = 1")])
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+    before = sweep.code_fingerprint(path)
+    nb.cells[0].source = "other prose"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) == before
+    nb.cells[1].source = "SEED = 0\nx = 2"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) != before

@@ -101,4 +101,24 @@ QUESTIONS = (
                     "nets, only like 1/√L in residual nets with BatchNorm, whose gradients look "
                     "like brown noise instead.",
     ),
+    Question(
+        prompt="An original ResNet block computes y = ReLU(x + F(x)). Which statement about its "
+               "Jacobian ∂y/∂x is right?",
+        choices=("It is I + ∂F/∂x, exactly as for y = x + F(x)",
+                 "It is D·(I + ∂F/∂x), with D the ReLU's 0/1 mask: wherever the ReLU outputs 0, "
+                 "even the identity term is cut",
+                 "The ReLU only affects the branch's term ∂F/∂x, never the identity",
+                 "It is D alone: the skip no longer contributes"),
+        correct=(1,),
+        reasons=("That needs nothing after the add; here a ReLU follows it.",
+                 "",
+                 "The ReLU acts on the sum x + F(x), so its mask multiplies both terms.",
+                 "Where the mask is 1 both terms get through, the identity included."),
+        explanation="The chain rule puts the ReLU's derivative, a diagonal 0/1 mask D, in front "
+                    "of the whole sum: ∂y/∂x = D(I + ∂F/∂x). In the notebook's 50-layer stack "
+                    "each such ReLU zeroed a noticeable share of the stream, and only a minority "
+                    "of the stream passed every mask. He et al. (2016) removed the ReLU after the "
+                    "add (full pre-activation: x + W₂·ReLU(BN(W₁·ReLU(BN(x))))), which trained "
+                    "better, most of all at 1001 layers.",
+    ),
 )
