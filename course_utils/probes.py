@@ -58,9 +58,9 @@ def layer_profile(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> LayerPr
     finally:
         for hook in hooks:
             hook.remove()
-    profile = LayerProfile(
-        activation_rms=[x.detach().pow(2).mean().sqrt().item() for x in stream],
-        gradient_rms=[x.grad.pow(2).mean().sqrt().item() for x in stream],
+    profile = LayerProfile(   # in float64: the square of a 1e-29 gradient underflows float32
+        activation_rms=[x.detach().double().pow(2).mean().sqrt().item() for x in stream],
+        gradient_rms=[x.grad.double().pow(2).mean().sqrt().item() for x in stream],
     )
     model.zero_grad(set_to_none=True)
     return profile

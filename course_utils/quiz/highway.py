@@ -130,7 +130,7 @@ QUESTIONS = (
                  "unchanged."),
         explanation="PyTorch's default init gives each weight a variance of 1/(3·fan_in), so "
                     "each layer shrinks the backward signal (by about √6 with the ReLU); over 66 "
-                    "layers the product underflows to zero. The residual stack's gradient at its "
+                    "layers the product falls by some 25 orders of magnitude. The residual stack's gradient at its "
                     "input stays within a factor of 2 of the output's, because every block adds "
                     "the identity term. With He's init the plain stack keeps its gradient: the "
                     "vanishing is a property of the initialisation, not of depth alone.",
