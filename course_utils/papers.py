@@ -6,8 +6,9 @@ from __future__ import annotations
 HE2015_IMAGENET_TOP1_ERROR = {
     # He, Zhang, Ren, Sun 2015, "Deep Residual Learning for Image Recognition", Table 2:
     # ImageNet top-1 error (%, 10-crop testing).
-    ("plain", 18): 27.94, ("plain", 34): 28.54,
-    ("residual", 18): 27.88, ("residual", 34): 25.03,
+    # Strings: the paper's own digits, printed as they are (27.94 and 27.88 differ in the second).
+    ("plain", 18): "27.94", ("plain", 34): "28.54",
+    ("residual", 18): "27.88", ("residual", 34): "25.03",
 }
 
 HE2016_SHORTCUT_TABLE = [

@@ -152,7 +152,30 @@ QUESTIONS = (
         explanation="He's init keeps a ReLU layer's output about as large as its input, so "
                     "x + F(x) has about twice the variance of x: over 32 blocks the stream and "
                     "the gradient grow by orders of magnitude. This is why deep residual nets "
-                    "need normalisation in the branch, or a branch that starts at zero and small "
-                    "(zero-γ, Fixup, SkipInit, ReZero).",
+                    "need normalisation in the branch, or branches that start at zero or are "
+                    "scaled down with depth (zero-γ with BatchNorm; Fixup, SkipInit and ReZero "
+                    "without).",
+    ),
+    Question(
+        prompt="Fixup zeroes each branch's last layer AND scales its first layer by L^(-1/2) "
+               "(L: the number of blocks). Why the second step, if the first already makes every "
+               "block the identity at initialisation?",
+        choices=("To make the net the identity at initialisation",
+                 "So that the first training steps of all L branches together change the "
+                 "output by an amount that does not grow with depth",
+                 "So that the gradient vanishes at initialisation",
+                 "Because a zeroed last layer would otherwise never receive a gradient"),
+        correct=(1,),
+        reasons=("The zero last layer already does that; the scaling changes nothing at step 0.",
+                 "",
+                 "The gradient does not vanish in either case: the skips carry it to every block.",
+                 "The last layer's gradient is δ·hᵀ, not zero: it moves on the first step."),
+        explanation="At step 0 both nets are the identity; they differ in how they move. With "
+                    "He's scale in the first layers, all 54 branches start learning at full "
+                    "speed at once and their changes add up along the stream; Fixup's authors "
+                    "argue that each step then moves the output more the deeper the net, unless "
+                    "each branch is scaled down with depth. In the notebook, at the same "
+                    "learning rate, the zero-init nets became unstable and the Fixup nets "
+                    "trained.",
     ),
 )
