@@ -1,5 +1,6 @@
 """Sphinx configuration of the course's website: the five notebooks as executed by
-tools/build_book.py (myst-nb renders them; it executes nothing), with the sphinx-book-theme.
+tools/build_book.py (myst-nb renders them; it executes nothing), the glossary and the cheat
+sheet (markdown beside the notebooks), with the sphinx-book-theme.
 
 Everything the pages need is served by the site itself, so it works offline: MathJax from
 sphinx-mathjax-offline, the theme's own fonts and icons, and book/_static (the explorers' and

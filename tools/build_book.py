@@ -4,7 +4,10 @@
     python tools/build_book.py --out DIR  # -> DIR/html/index.html
 
 1. Copies book/ (Sphinx configuration, landing page, the site's script and styles) into
-   OUT/source and fills the landing page from README.md and pyproject.toml.
+   OUT/source, fills the landing page from README.md and pyproject.toml, and copies the
+   course's reference pages (notebooks/glossary.md, notebooks/cheatsheet.md) beside the
+   notebooks, so that a notebook's link `glossary.md#jacobian` works on GitHub, in JupyterLab
+   and on the site alike.
 2. Executes every notebook once (two at a time), as a student's kernel would, except that
    COURSE_SITE_EXPORT is set: each explorer pre-renders the figures of its grid of knob settings
    into _static/explorers and shows HTML knobs over them, each quiz shows as HTML graded in the
@@ -41,6 +44,8 @@ from repository import colab_url, repository_url  # noqa: E402
 
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Pages of the site that are markdown files beside the notebooks (book/index.md lists them).
+REFERENCE_PAGES = [ROOT / "notebooks" / "glossary.md", ROOT / "notebooks" / "cheatsheet.md"]
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 LOCAL_BADGE = "_static/colab-badge.svg"
 FAILED_CLAIM = "✗ claim does not hold"
@@ -155,6 +160,8 @@ def build(out: Path, jobs: int = 2) -> dict:
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(BOOK, source, ignore=shutil.ignore_patterns("_build", "index.md"))
     _landing_page(source)
+    for page in REFERENCE_PAGES:
+        shutil.copy(page, source / page.name)
     timings, problems = {}, []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {path.stem: pool.submit(_execute, path, source) for path in NOTEBOOKS}

@@ -5,7 +5,11 @@ and recorded: the site must work offline.
 Every page loads with no failed request and no console error, its maths is typeset, every image
 has loaded and has alt text, every internal link resolves, each pre-rendered explorer's knobs
 swap its image, each quiz grades in the page, no page weighs more than 6 MB, and axe-core finds
-no serious or critical accessibility violation.
+no serious or critical accessibility violation. The glossary and the cheat sheet are pages of the
+site, linked from the landing page; every heading of theirs keeps the anchor GitHub gives it, so
+a notebook's link such as `glossary.md#jacobian` lands on the same term on GitHub and on the
+site, and every such link in a notebook resolves; the cheat sheet prints on one page, A4 or US
+Letter, without the site's navigation.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import functools
 import html.parser
 import http.server
+import json
+import re
 import socketserver
 import sys
 import threading
@@ -30,7 +36,9 @@ pytestmark = pytest.mark.browser
 
 AXE = "axe-core@4.14.1"
 PAGE_BUDGET_BYTES = 6 * 1024 * 1024
-PAGES = ["index.html", *[f"{path.stem}.html" for path in NOTEBOOKS], "search.html", "genindex.html"]
+REFERENCE_PAGES = [f"{path.stem}.html" for path in build_book.REFERENCE_PAGES]   # glossary, cheat sheet
+PAGES = ["index.html", *[f"{path.stem}.html" for path in NOTEBOOKS], *REFERENCE_PAGES, "search.html",
+         "genindex.html"]
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +121,7 @@ def test_every_page_is_within_its_budget(visits, name):
     assert 0 < loaded <= PAGE_BUDGET_BYTES
 
 
-@pytest.mark.parametrize("name", PAGES[:1 + len(NOTEBOOKS)])
+@pytest.mark.parametrize("name", PAGES[:1 + len(NOTEBOOKS) + len(REFERENCE_PAGES)])
 def test_maths_is_typeset_and_no_raw_tex_is_left(visits, name):
     page = visits(name).page
     typeset = page.locator("mjx-container").count()
@@ -158,12 +166,14 @@ class _Anchors(html.parser.HTMLParser):
             self.links.append(attrs["href"])
 
 
+def _parsed(path: Path) -> _Anchors:
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
 def test_every_internal_link_resolves(site):
-    parsed = {}
-    for path in site.glob("*.html"):
-        parser = _Anchors()
-        parser.feed(path.read_text(encoding="utf-8"))
-        parsed[path.name] = parser
+    parsed = {path.name: _parsed(path) for path in site.glob("*.html")}
     broken, checked = [], 0
     for name, parser in parsed.items():
         for link in parser.links:
@@ -240,3 +250,73 @@ def test_the_accessibility_scan_finds_nothing_serious(visits, name):
               for impact in ("critical", "serious", "moderate", "minor")}
     print(f"axe {name}: {counts}")
     assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a markdown heading (myst's heading anchors follow the same rule)."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+# Terms the notebooks use before or without explaining them (issue 19): each has its entry.
+GLOSSARY_TERMS = ["jacobian", "singular-value", "frobenius-norm", "he-initialisation",
+                  "xavier-initialisation", "pytorch-default-initialisation", "fan-in",
+                  "lag-1-autocorrelation", "white-noise", "brown-noise", "top-1-error",
+                  "10-crop-testing", "groupnorm", "fpn", "token-shift", "wkv", "downsampling-block",
+                  "attention", "attention-head", "queries-keys-and-values", "causal-mask",
+                  "feed-forward-network", "adam", "warm-up", "bleu", "residual-connection",
+                  "residual-stream", "post-norm", "pre-norm", "deepnorm", "rezero", "fixup", "skipinit"]
+
+
+def test_the_landing_page_links_the_glossary_and_the_cheat_sheet(visits):
+    page = visits("index.html").page
+    for name in REFERENCE_PAGES:
+        assert page.locator(f'main a[href="{name}"]').count() >= 1, name
+
+
+def test_every_heading_of_the_glossary_and_cheat_sheet_keeps_its_github_anchor(site):
+    for source in build_book.REFERENCE_PAGES:
+        headings = re.findall(r"^#{1,3} (.+)$", source.read_text(encoding="utf-8"), re.MULTILINE)
+        ids = _parsed(site / f"{source.stem}.html").ids
+        assert len(headings) > 5
+        assert [h for h in headings if _github_anchor(h) not in ids] == [], source.name
+    glossary = (build_book.ROOT / "notebooks" / "glossary.md").read_text(encoding="utf-8")
+    terms = re.findall(r"^### (.+)$", glossary, re.MULTILINE)
+    assert terms == sorted(terms, key=str.lower), "the glossary's terms are in alphabetical order"
+    assert [t for t in GLOSSARY_TERMS if t not in map(_github_anchor, terms)] == []
+
+
+def test_every_link_from_a_notebook_to_the_glossary_or_cheat_sheet_lands_on_an_anchor(site):
+    targets = {path.name: path.stem for path in build_book.REFERENCE_PAGES}
+    ids = {stem: _parsed(site / f"{stem}.html").ids for stem in targets.values()}
+    broken = []
+    for notebook in NOTEBOOKS:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        for link in re.findall(r"\]\(([^)\s]+)\)|href=\"([^\"]+)\"", text):
+            link = link[0] or link[1]
+            parts = urlsplit(link)
+            name = parts.path.rsplit("/", 1)[-1].replace(".html", ".md")
+            if name not in targets:
+                continue
+            if not (parts.scheme or parts.netloc) and parts.path != name:
+                broken.append(f"{notebook.stem}: {link} (link it as {name}, from the notebook's own folder)")
+            elif parts.fragment and unquote(parts.fragment) not in ids[targets[name]]:
+                broken.append(f"{notebook.stem}: {link} (no such anchor)")
+    assert broken == []
+
+
+def test_the_cheat_sheet_prints_on_one_page_without_the_navigation(chromium, server):
+    visit = Visit(chromium, server, "cheatsheet.html")
+    try:
+        visit.page.emulate_media(media="print")
+        shown = visit.page.evaluate("""() => ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary',
+                '.bd-header-article', '.prev-next-footer', '.bd-footer', '#jb-print-docs-body']
+            .filter(s => Array.from(document.querySelectorAll(s))
+                              .some(e => getComputedStyle(e).display !== 'none'))""")
+        assert shown == [], "navigation printed"
+        for paper in ("A4", "Letter"):
+            pdf = visit.page.pdf(format=paper)
+            pages = len(re.findall(rb"/Type\s*/Page(?!s)\b", pdf))
+            assert pages == 1, f"the cheat sheet prints on {pages} {paper} pages"
+    finally:
+        visit.page.close()
