@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import platform
 import random
+import re
+import shlex
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import torch
@@ -55,10 +59,66 @@ def setup(seed: int = 0) -> torch.device:
     (or another torch build) rounds differently and follows another trajectory, which is why
     every claim about training is measured on several seeds and checked on several machines'
     roundings.
+
+    Where the notebooks sit in a clone of the course (as an nbgitpuller link leaves them on a
+    hub), a second line says what to do if the installed course_utils is not the version that
+    clone's pyproject.toml gives (see `version_advice`); never an error.
     """
     seed = seed_everything(seed)
     torch.set_num_threads(1)
     from . import __version__
     print(f"course_utils {__version__} · torch {torch.__version__} · "
           f"Python {platform.python_version()} · CPU, 1 thread · seed {seed}")
+    advice = version_advice(__version__)
+    if advice:
+        print(advice)
     return DEVICE
+
+
+_PROJECT_TABLE = re.compile(r"^\[project\]\s*$(.*?)(?=^\[|\Z)", re.MULTILINE | re.DOTALL)
+
+
+def _project_field(table: str, key: str) -> str | None:
+    match = re.search(rf'^{key}\s*=\s*"([^"]*)"', table, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def expected_version(start: Path | None = None) -> tuple[str, Path] | None:
+    """The course_utils version the course's notebooks around `start` expect, with the
+    pyproject.toml that says so; None when there is none.
+
+    Looks in `start` (default: the working directory, which Jupyter sets to the notebook's
+    folder) and the folders above it for the first pyproject.toml; it counts only if its
+    [project] is course-utils, as in a clone of the course (an nbgitpuller pull on a hub).
+    """
+    try:
+        start = Path.cwd() if start is None else Path(start)
+        for folder in (start, *start.parents):
+            pyproject = folder / "pyproject.toml"
+            if pyproject.is_file():
+                table = _PROJECT_TABLE.search(pyproject.read_text(encoding="utf-8"))
+                if not table:
+                    return None
+                name, version = (_project_field(table.group(1), key) for key in ("name", "version"))
+                if name and version and re.sub(r"[-_.]+", "-", name).lower() == "course-utils":
+                    return version, pyproject
+                return None
+    except Exception:   # unreadable or odd: the set-up cell must never fail on this check
+        return None
+    return None
+
+
+def version_advice(installed: str, start: Path | None = None) -> str | None:
+    """One line telling the student what to do when the installed course_utils (`installed`) is
+    not the version the notebooks around `start` expect (on a hub, the single-user image lags
+    behind the course the teacher pulled); None when they agree or nothing says (Colab)."""
+    found = expected_version(start)
+    if found is None or found[0] == installed:
+        return None
+    version, pyproject = found
+    # pip refuses --user inside a virtual environment; there the environment itself is the user's
+    user = "" if sys.prefix != sys.base_prefix else " --user"
+    return (f"Note: these notebooks are for course_utils {version} but {installed} is installed. "
+            f"Ask your hub's admin to update the image, or install the matching version yourself "
+            f"and restart the kernel: {shlex.quote(sys.executable)} -m pip install{user} --no-deps "
+            f"{shlex.quote(str(pyproject.parent))}")

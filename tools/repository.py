@@ -5,6 +5,9 @@
                                          notebook's badge and set-up cell, and the README's badges
     python tools/repository.py --sync    rewrite every notebook's Colab set-up block from
                                          pyproject.toml (after a version bump)
+    python tools/repository.py --hub-link https://HUB
+                                         print the nbgitpuller link that gives the course to a
+                                         class on the JupyterHub at https://HUB
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import json
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 _URL_LINE = re.compile(r'^Repository = "(https://github\.com/[^"]+)"$', re.MULTILINE)
 _VERSION_LINE = re.compile(r'^version = "([^"]+)"$', re.MULTILINE)
 COLAB_IF = 'if "google.colab" in sys.modules:'
+HUB_BLANK = "https://<your-hub>"
+"""The one blank of the README's nbgitpuller link: the hub's address."""
 
 
 def _pyproject(pattern: re.Pattern, what: str) -> str:
@@ -48,6 +54,19 @@ def colab_url(stem: str, url: str | None = None) -> str:
     """The Colab address that opens notebook `stem` from the repository's main branch."""
     slug = (url or repository_url()).removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{stem}.ipynb"
+
+
+def nbgitpuller_link(hub: str = HUB_BLANK, url: str | None = None, *,
+                     stem: str = "01_highway_analogy", branch: str = "main") -> str:
+    """The nbgitpuller link that clones the course (or, clicked again, merges its updates) into a
+    student's server on the JupyterHub at `hub`, then opens notebook `stem` in JupyterLab.
+    `url` is the repository to pull (default: this one); nbgitpuller clones it into a folder
+    named like its last path segment."""
+    repo = url or repository_url()
+    folder = repo.rstrip("/").rsplit("/", 1)[-1]
+    query = urlencode({"repo": repo, "urlpath": f"lab/tree/{folder}/notebooks/{stem}.ipynb",
+                       "branch": branch})
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
 def colab_setup(url: str | None = None, version: str | None = None) -> str:
@@ -98,6 +117,7 @@ def _move(new: str) -> None:
     for path in (ROOT / "pyproject.toml", ROOT / "README.md"):
         old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix("https://github.com/")
         text = path.read_text(encoding="utf-8").replace(site_url(old), site_url(new))
+        text = text.replace(nbgitpuller_link(url=old), nbgitpuller_link(url=new))
         path.write_text(text.replace(old, new).replace(f"github/{old_slug}/", f"github/{new_slug}/"),
                         encoding="utf-8")
         print("rewrote", path.relative_to(ROOT))
@@ -107,7 +127,10 @@ def _move(new: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--sync"]:
         _rewrite_notebooks()
+    elif len(sys.argv) == 3 and sys.argv[1] == "--hub-link":
+        print(nbgitpuller_link(sys.argv[2]))
     elif len(sys.argv) == 2 and sys.argv[1].startswith("https://github.com/"):
         _move(sys.argv[1].rstrip("/"))
     else:
-        sys.exit("usage: python tools/repository.py https://github.com/OWNER/NAME | --sync")
+        sys.exit("usage: python tools/repository.py https://github.com/OWNER/NAME | --sync | "
+                 "--hub-link https://HUB")

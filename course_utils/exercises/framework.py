@@ -13,6 +13,7 @@ import ctypes
 import html
 import inspect
 import io
+import os
 import textwrap
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -296,6 +297,32 @@ class Solution:
         return f"**Solution** for `{self.name}` (try it yourself first):\n```python\n{self.code}\n```"
 
 
+HIDE_SOLUTIONS = "COURSE_HIDE_SOLUTIONS"
+"""The environment variable a hub's admin sets (to 1) to hide every `solution()`, e.g. during an
+assessment; checks and hints still work."""
+
+
+def solutions_hidden() -> bool:
+    """True when COURSE_HIDE_SOLUTIONS is set to 1 (or true / yes / on), read at each call."""
+    return os.environ.get(HIDE_SOLUTIONS, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class HiddenSolution:
+    """What `solution()` shows while the course's admin hides solutions: no code, only why."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return (f"The solution for {self.name} is hidden by your course's admin for now "
+                f"({HIDE_SOLUTIONS} is set). cu.hint({self.name!r}) still helps.")
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise: what to write, a checker, graded hints and a reference solution.
@@ -360,8 +387,11 @@ class Exercise:
         level = min(int(level), len(self.hints))
         return Hint(self.name, level, len(self.hints), self.hints[level - 1])
 
-    def solution(self) -> Solution:
-        """The reference solution's code, with the imports it needs."""
+    def solution(self) -> Solution | HiddenSolution:
+        """The reference solution's code, with the imports it needs; a HiddenSolution while the
+        admin hides solutions (COURSE_HIDE_SOLUTIONS=1)."""
+        if solutions_hidden():
+            return HiddenSolution(self.name)
         source = textwrap.dedent(self.reference_source or inspect.getsource(self.reference)).strip()
         code = f"{self.imports.strip()}\n\n{source}" if self.imports.strip() else source
         return Solution(self.name, code)
