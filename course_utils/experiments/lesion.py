@@ -77,7 +77,7 @@ class LesionResult:
         return full - self.lesioned_accuracy[kind]
 
 
-def lesion_study(n_blocks: int = 10, *, steps: int = 400, lr: float = 0.02, seed: int = 0,
+def lesion_study(n_blocks: int = 10, *, steps: int = 300, lr: float = 0.02, seed: int = 0,
                  n_seeds: int = 5, progress: bool = True) -> LesionResult:
     """Train residual and plain `mlp_stack`s on two spirals, on seeds seed, seed + 1, ... (one
     batched computation), then delete each block in turn.

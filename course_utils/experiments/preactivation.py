@@ -67,7 +67,7 @@ class PreactivationResult:
         return median(self.runs[check_choice("kind", kind, BLOCK_KINDS)].final_loss())
 
 
-def preactivation_study(n_layers: int = 50, *, steps: int = 150, width: int = 32,
+def preactivation_study(n_layers: int = 50, *, steps: int = 100, width: int = 32,
                         lr: float = 0.02, batch_size: int = 64, seed: int = 0, n_seeds: int = 5,
                         progress: bool = True) -> PreactivationResult:
     """Build original and full pre-activation residual `mlp_stack`s with BatchNorm (PyTorch's

@@ -67,7 +67,7 @@ class ShortcutScalingResult:
 
 
 def shortcut_scaling(gains: tuple[float, ...] = (1.0, 0.5, 0.0), *, n_blocks: int = 24,
-                     steps: int = 400, lr: float = 0.02, seed: int = 0, n_seeds: int = 5,
+                     steps: int = 250, lr: float = 0.02, seed: int = 0, n_seeds: int = 5,
                      progress: bool = True) -> ShortcutScalingResult:
     """Train `scaled_stack(n_blocks, lambda)` for each lambda in `gains` on two spirals (2 turns),
     on seeds seed, seed + 1, ...: every gain and seed as one batched computation.
