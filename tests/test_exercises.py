@@ -3,11 +3,15 @@ the untouched stub "not attempted", fails plausible wrong answers with a specifi
 survives what a student's code can do to it: raise, loop forever, print megabytes, answer in
 float64, change its inputs in place. It never raises itself, except for the student's own stop."""
 
+import time
+
 import pytest
+import torch
 from torch import nn
 
 from course_utils import EXERCISES, check, hint, solution
-from course_utils.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, CheckResult
+from course_utils.exercises.framework import (FAILED, NOT_ATTEMPTED, PASSED, CheckResult, CheckTimeout,
+                                              progress_made, stall_limit)
 from course_utils.plotting import TEXT_COLOURS
 
 from answers import normalisation, placement, residual_blocks, residual_math, zoo
@@ -134,12 +138,68 @@ LOOPING += [("residual_block", LoopsInForward), ("residual_block", LoopsInInit),
 def test_an_answer_that_never_returns_is_stopped_with_the_limit_in_the_message(name, answer):
     result = EXERCISES[name].check(answer, seconds=0.3)
     assert result.status == FAILED
-    assert "still running after 0.3 s" in result.message and "never ends" in result.message
+    assert "ran for 0.3 s without finishing" in result.message and "never ends" in result.message
+    assert "slow" not in result.message
     assert check("residual_block", EXERCISES["residual_block"].reference).passed   # usable after
 
 
-def test_the_capstone_has_a_longer_limit_and_says_so():
+def test_the_capstone_allows_a_longer_stall_for_its_training_steps():
     assert EXERCISES["capstone"].seconds > EXERCISES["residual_block"].seconds
+
+
+def test_a_slow_but_correct_answer_passes_and_is_told_the_machine_is_slow():
+    """Every call finishes, slowly: the check takes far longer than the stall limit and passes,
+    saying how long it took and how much of that was the student's code."""
+    reference = EXERCISES["path_count"].reference
+    calls = []
+
+    def slow_path_count(n_blocks, path_length):
+        time.sleep(0.15)
+        calls.append(1)
+        return reference(n_blocks, path_length)
+
+    started = time.monotonic()
+    result = EXERCISES["path_count"].check(slow_path_count, seconds=0.4)
+    took = time.monotonic() - started
+    assert took > 0.4 * 2 and len(calls) >= 4, (took, len(calls))
+    assert result.passed, str(result)
+    assert "This machine is slow or busy: the check took" in result.message, result.message
+    student_s = float(result.message.split("s of it in your code")[0].rsplit(",", 1)[1])
+    assert 0.15 * len(calls) - 0.05 <= student_s <= took + 0.05, (student_s, took, len(calls))
+
+
+def test_a_training_loop_that_reports_its_steps_is_never_stopped_however_long_it_runs():
+    with stall_limit(0.3) as liveness:
+        for _ in range(8):
+            time.sleep(0.1)
+            progress_made()
+    assert time.monotonic() - liveness.started > 0.3 * 2
+
+
+def test_a_loop_that_makes_no_progress_is_stopped_after_the_stall_limit():
+    started = time.monotonic()
+    with pytest.raises(CheckTimeout):
+        with stall_limit(0.3):
+            while True:
+                time.sleep(0.05)
+    assert 0.3 <= time.monotonic() - started < 3
+
+
+def test_a_check_runs_torch_on_one_thread_and_gives_the_threads_back():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        reference = EXERCISES["path_count"].reference
+
+        def recording(n_blocks, path_length):
+            seen.append(torch.get_num_threads())
+            return reference(n_blocks, path_length)
+
+        assert check("path_count", recording).passed
+        assert set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_pressing_stop_during_a_check_still_stops_it():

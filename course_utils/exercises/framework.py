@@ -5,6 +5,12 @@ does (raise, return None, the wrong shape, NaN, change its inputs in place, prin
 forever), `check` returns a CheckResult saying what went wrong and what to try. The untouched
 starter stub raises NotImplementedError, which reads as "not attempted". The student pressing
 the kernel's stop button still stops a check.
+
+No verdict comes from the clock: a check stops the student's code only when it has gone
+`Exercise.seconds` without finishing a single call (or a training step the checker runs). A slow
+or busy machine makes a check slow, never wrong: a check that passes slowly says how long it
+took. Each check runs torch on one thread, as `course_utils.setup()` does (a busy machine with
+oversubscribed threads is slower still).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import io
 import os
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -126,32 +133,88 @@ def _raise_in_thread(thread_id: int, exception: type[BaseException] | None) -> N
         ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None)
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise CheckTimeout in the calling thread if the block runs longer than `seconds`.
+class _Liveness:
+    """What the watchdog of the running check watches: when the student's code last made
+    progress (a call of it returned, or a training step of the checker finished), and how long
+    the student's own calls have taken."""
 
-    A watchdog thread waits; past the limit it raises CheckTimeout in the checked thread, again
-    every half second in case the student's code catches it. Code stuck inside one long C call
-    (a huge matrix product) is interrupted when that call returns.
+    def __init__(self) -> None:
+        self.started = self.last = time.monotonic()
+        self.student_s, self.depth = 0.0, 0
+
+    def beat(self) -> None:
+        self.last = time.monotonic()
+
+
+_LIVENESS: list[_Liveness] = []             # the running check's, innermost last
+
+
+def progress_made() -> None:
+    """Tell the running check that the student's code is making progress (call it after each
+    training step a checker runs); outside a check it does nothing."""
+    if _LIVENESS:
+        _LIVENESS[-1].beat()
+
+
+class _Heartbeat:
+    """A progress bar for `course_utils.train(progress=...)` that also calls `progress_made`."""
+
+    def __init__(self, bar: Any):
+        self.bar = bar
+
+    def update(self, n: int = 1) -> None:
+        progress_made()
+        self.bar.update(n)
+
+
+def heartbeat(bar: Any) -> _Heartbeat:
+    """Wrap a progress bar so that every training step it counts tells the watchdog that the
+    student's model is still making progress."""
+    return _Heartbeat(bar)
+
+
+@contextmanager
+def stall_limit(seconds: float) -> Iterator[_Liveness]:
+    """Raise CheckTimeout in the calling thread once the block has gone `seconds` without any
+    progress (see `progress_made`; `call_student` reports each call that returns).
+
+    A watchdog thread looks a few times a second; past the limit it raises CheckTimeout in the
+    checked thread, again every half second in case the student's code catches it. Code stuck
+    inside one long C call (a huge matrix product) is interrupted when that call returns.
     """
     target, finished = threading.get_ident(), threading.Event()
+    liveness = _Liveness()
 
     def watchdog() -> None:
-        if finished.wait(seconds):
-            return
+        while time.monotonic() - liveness.last <= seconds:
+            if finished.wait(min(0.1, seconds)):
+                return
         for _ in range(20):
             _raise_in_thread(target, CheckTimeout)
             if finished.wait(0.5):
                 return
 
+    _LIVENESS.append(liveness)
     guard = threading.Thread(target=watchdog, name="course_utils check watchdog", daemon=True)
     guard.start()
     try:
-        yield
+        yield liveness
     finally:
         finished.set()
         guard.join()
         _raise_in_thread(target, None)        # an exception sent just as the block ended
+        _LIVENESS.remove(liveness)
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """torch on one thread for the block, as `course_utils.setup()` sets it, then as before."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @contextmanager
@@ -172,17 +235,38 @@ def _snapshot(args: Sequence[Any]) -> list[torch.Tensor | None]:
     return [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
 
 
+@contextmanager
+def _students_call(timed: bool) -> Iterator[None]:
+    """Count the block's time as the student's (the outermost call only) and report progress
+    when it returns."""
+    liveness = _LIVENESS[-1] if _LIVENESS else None
+    started = time.monotonic()
+    if liveness is not None:
+        liveness.depth += 1
+    try:
+        yield
+    finally:
+        if liveness is not None:
+            liveness.depth -= 1
+            if timed and liveness.depth == 0:
+                liveness.student_s += time.monotonic() - started
+            liveness.beat()
+
+
 def call_student(fn: Callable[..., Any], *args: Any, what: str,
-                 names: Sequence[str] = ()) -> Any:
+                 names: Sequence[str] = (), timed: bool = True) -> Any:
     """Call the student's `fn(*args)` and return what it returns.
 
     NotImplementedError from the starter stub becomes NotAttempted; nn.Module's own "missing
     forward" error, any other exception, and a tensor argument changed in place become Incorrect,
-    saying what was being called (`what`) and naming the argument (`names`).
+    saying what was being called (`what`) and naming the argument (`names`). The call's time is
+    the student's code's, unless `timed` is False (a training loop the checker runs around the
+    student's model is the checker's work).
     """
     before = _snapshot(args)
     try:
-        result = fn(*args)
+        with _students_call(timed):
+            result = fn(*args)
     except NotImplementedError as error:
         if _MISSING_FORWARD in str(error):
             raise Incorrect(f"{what}: the class has no `forward` method, so nn.Module cannot call "
@@ -337,7 +421,10 @@ class Exercise:
         reference_source: for a reference that is a value (a dict, say), the code that builds
             it; the exercise's module builds the value by running exactly this code.
         imports: the import lines the solution needs beyond the set-up cell's (torch, nn, F, cu).
-        seconds: the time limit for the student's code in one check.
+        seconds: how long the student's code may go without finishing a call (or a training
+            step of the checker) before the check stops it as a loop that never ends; a check
+            that takes longer than this in all, while making progress, passes or fails on its
+            merits and says that the machine is slow.
     """
 
     name: str
@@ -350,18 +437,27 @@ class Exercise:
     seconds: float = 10.0
 
     def check(self, answer: Any, *, seconds: float | None = None) -> CheckResult:
-        """Check `answer`; never raises because of it. `seconds` overrides the time limit."""
+        """Check `answer`; never raises because of it. `seconds` overrides the stall limit."""
         limit = self.seconds if seconds is None else seconds
         printed = _FirstLines()
-        try:
-            with time_limit(limit), captured_output(printed):
-                result = self._judge(answer)
-        except CheckTimeout:
-            result = CheckResult(self.name, FAILED, f"Your code was still running after {limit:g} "
-                                 "s, so the check stopped it. Look for a loop that never ends (a "
-                                 "`while` whose condition never turns False) or a model far "
-                                 "larger than the task needs.")
-        return CheckResult(result.name, result.status, result.message + printed.excerpt())
+        stopped = False
+        with one_torch_thread():
+            try:
+                with stall_limit(limit) as liveness, captured_output(printed):
+                    result = self._judge(answer)
+            except CheckTimeout:
+                stopped = True
+                result = CheckResult(self.name, FAILED, f"Your code ran for {limit:g} s without "
+                                     "finishing, so the check stopped it. Look for a loop that "
+                                     "never ends (a `while` whose condition never turns False) or "
+                                     "a model far larger than the task needs.")
+        took = time.monotonic() - liveness.started
+        slow = ""
+        if took > limit and not stopped:
+            slow = (f"\n\n(This machine is slow or busy: the check took {took:.1f} s, "
+                    f"{liveness.student_s:.1f} s of it in your code's own calls. The verdict "
+                    "does not depend on the time.)")
+        return CheckResult(result.name, result.status, result.message + slow + printed.excerpt())
 
     def _judge(self, answer: Any) -> CheckResult:
         if answer is None or answer is Ellipsis:
