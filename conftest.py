@@ -6,11 +6,22 @@ student would see that do not raise fail the cell here as well:
   student needs; here that line fails the cell, so a claim that stops being true fails CI;
 - a Python warning (a DeprecationWarning of some library, a UserWarning of ours): it is noise
   in the student's notebook, and often tomorrow's error.
+It also points the progress record at a temporary folder (below).
 """
 
+import atexit
+import os
 import re
+import shutil
+import tempfile
 
 import pytest
+
+# Checks and quiz answers are recorded in the student's progress file (course_utils.progress):
+# every test run, and every kernel it starts (nbval's, the browser's, the claims runs'), records
+# into a folder of its own, never into the real one.
+os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")
+atexit.register(shutil.rmtree, os.environ["COURSE_PROGRESS_DIR"], ignore_errors=True)
 
 FAILED_CLAIM = "✗ claim does not hold"
 WARNING_LINE = re.compile(r"^.*:\d+: \w*Warning: .*$", re.MULTILINE)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +62,11 @@ def run_sources(sources: list[str], *, extra: tuple[str, ...] = (), tags: tuple[
     `extra` sources; a failed source stops the rest of `sources` unless `keep_going`."""
     run = KernelRun()
     start = time.perf_counter()
-    kernel_env = {**os.environ, **(env or {})}
-    kernel_env.pop("MPLBACKEND", None)          # the kernel draws inline, as in a notebook
+    progress_dir = tempfile.mkdtemp(prefix="course-progress-")
+    # the kernel draws inline, as in a notebook, and records checks in a folder of its own,
+    # never in the student's progress record
+    kernel_env = {**os.environ, **(env or {}), "COURSE_PROGRESS_DIR": progress_dir}
+    kernel_env.pop("MPLBACKEND", None)
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "notebooks"),
                                        env=kernel_env, stderr=subprocess.DEVNULL)
     stderr: list[str] = []
@@ -86,6 +91,7 @@ def run_sources(sources: list[str], *, extra: tuple[str, ...] = (), tags: tuple[
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+        shutil.rmtree(progress_dir, ignore_errors=True)
     run.stderr = "".join(stderr)
     for line in run.stdout:
         for tag in tags:

@@ -41,9 +41,10 @@ from .figures import (draw_deep_without_norm, draw_degradation, draw_preactivati
                       draw_zoo_comparison)
 from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
-from .progress import progress_bar
+from .progress_bars import progress_bar
 from .quiz import QUIZZES, quiz
 from .runtime import DEVICE, seed_everything, setup
+from .student_record import progress
 from .tables import Table
 from .training import History, evaluate, train
 from .transformer import (PLACEMENTS, TinyTransformer, TransformerBlock, deepnorm_constants,
@@ -150,6 +151,7 @@ __all__ = [
     "placement_explorer",
     "post_norm_sublayer",
     "pre_norm_sublayer",
+    "progress",
     "progress_bar",
     "quiz",
     "reverse_task",

@@ -122,6 +122,8 @@ CASES = [
     # results asked for something they do not hold
     (lambda: cu.shattering((1,)).at("plain", 2), ValueError, "unknown depth 2; choose one of 1"),
     (lambda: cu.lesion_study(2, steps=1, n_seeds=1, progress=False).drops("Res"), ValueError, "unknown kind 'Res'"),
+    (lambda: cu.progress(export_to=3), TypeError, "export_to must be a file name"),
+    (lambda: cu.progress(import_from=["a.json"]), TypeError, "import_from must be a file name"),
     (lambda: cu.Table("ab", [[1, 2]]), TypeError, "header must be a non-empty list"),
     (lambda: cu.Explorer(lambda: 0, lambda data: None, {"depth": 3}), TypeError, "knob 'depth' must be an ipywidgets value widget"),
 ]

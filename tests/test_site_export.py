@@ -13,7 +13,7 @@ from course_utils import site
 from course_utils.alt_text import describe, plain
 from course_utils.explorer import Explorer, choice_slider, dropdown, slider
 from course_utils.plotting import CourseFigure, finish, new_figure
-from course_utils.progress import progress_bar
+from course_utils.progress_bars import progress_bar
 from course_utils.quiz import grade
 
 

@@ -86,6 +86,7 @@ def _execute(path: Path, source: Path) -> tuple[str, float]:
     from nbclient import NotebookClient
 
     os.environ["COURSE_SITE_EXPORT"] = str(source / "_static" / "explorers")
+    os.environ["COURSE_PROGRESS_DIR"] = str(source.parent / "progress")  # never the builder's own record
     os.environ.pop("MPLBACKEND", None)                  # the kernel draws inline, as a student's
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()

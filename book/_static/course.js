@@ -25,14 +25,34 @@
     controls.forEach(function (control) { control.addEventListener("input", update); });
   }
 
+  // A checked answer is kept in the browser (localStorage, this site only, nothing is sent) and
+  // shown again, with its feedback, when the page is opened again.
+  function remembered(name) {
+    try { return window.localStorage.getItem("course-quiz:" + name); } catch (e) { return null; }
+  }
+
+  function remember(name, value) {
+    try { window.localStorage.setItem("course-quiz:" + name, value); } catch (e) { /* not kept */ }
+  }
+
   function setUpQuestion(question) {
     const feedback = question.querySelector(".course-feedback");
-    question.querySelector(".course-check").addEventListener("click", function () {
-      const chosen = question.querySelector('input[type="radio"]:checked');
-      const key = chosen ? chosen.value : "none";
+    const name = question.querySelector('input[type="radio"]').name;
+    function show(key) {
       const template = question.querySelector('template[data-choice="' + key + '"]');
       feedback.replaceChildren(template.content.cloneNode(true));
+    }
+    question.querySelector(".course-check").addEventListener("click", function () {
+      const chosen = question.querySelector('input[type="radio"]:checked');
+      show(chosen ? chosen.value : "none");
+      if (chosen) { remember(name, chosen.value); }
     });
+    const kept = remembered(name);
+    const radio = kept === null ? null : question.querySelector('input[type="radio"][value="' + kept + '"]');
+    if (radio) {
+      radio.checked = true;
+      show(kept);
+    }
   }
 
   function setUp() {

@@ -8,11 +8,16 @@ from . import normalisation, placement, residual_blocks, residual_math, zoo
 from .framework import CheckResult, Exercise, Hint, Solution
 
 EXERCISES: dict[str, Exercise] = {}
-for _module in (residual_blocks, residual_math, normalisation, placement, zoo):
+NOTEBOOK_OF: dict[str, str] = {}
+"""The notebook (its stem) each exercise belongs to."""
+for _stem, _module in (("01_highway_analogy", residual_blocks), ("02_residual_math", residual_math),
+                       ("03_layernorm_vs_batchnorm", normalisation),
+                       ("04_post_norm_vs_pre_norm", placement), ("05_architecture_zoo", zoo)):
     for _exercise in _module.EXERCISES:
         if _exercise.name in EXERCISES:
             raise RuntimeError(f"two exercises are named {_exercise.name!r}")
         EXERCISES[_exercise.name] = _exercise
+        NOTEBOOK_OF[_exercise.name] = _stem
 
 
 def get_exercise(name: str) -> Exercise:
@@ -41,4 +46,4 @@ def solution(name: str) -> Solution:
     return get_exercise(name).solution()
 
 
-__all__ = ["EXERCISES", "CheckResult", "Exercise", "check", "get_exercise", "hint", "solution"]
+__all__ = ["EXERCISES", "NOTEBOOK_OF", "CheckResult", "Exercise", "check", "get_exercise", "hint", "solution"]

@@ -457,7 +457,13 @@ class Exercise:
             slow = (f"\n\n(This machine is slow or busy: the check took {took:.1f} s, "
                     f"{liveness.student_s:.1f} s of it in your code's own calls. The verdict "
                     "does not depend on the time.)")
-        return CheckResult(result.name, result.status, result.message + slow + printed.excerpt())
+        saved = ""
+        if result.status != NOT_ATTEMPTED:            # the untouched stub records nothing
+            from ..student_record import record_check
+
+            note = record_check(self.name, result.status)
+            saved = f"\n\n{note}" if note else ""
+        return CheckResult(result.name, result.status, result.message + slow + printed.excerpt() + saved)
 
     def _judge(self, answer: Any) -> CheckResult:
         if answer is None or answer is Ellipsis:

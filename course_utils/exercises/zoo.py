@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ..data import reverse_task
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import evaluate, train
 from ..transformer import TransformerBlock
 from ..zoo import (HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,

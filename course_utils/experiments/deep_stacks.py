@@ -10,7 +10,7 @@ from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import Runs, train_batched
 from ..validation import check_bool, check_choice, check_float, check_int, check_ints
 from .seeds import median, seed_range, seeded, stacked

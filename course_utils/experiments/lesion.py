@@ -12,7 +12,7 @@ from torch import nn
 from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import evaluate_batched, train_batched
 from ..validation import check_bool, check_choice, check_float, check_int
 from .seeds import seed_range, seeded, stacked

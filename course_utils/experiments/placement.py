@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from ..batched import BatchedTransformer
 from ..data import reverse_task
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import Runs, train_batched
 from ..transformer import PLACEMENTS, TinyTransformer
 from ..validation import (check_bool, check_choice, check_choices, check_float, check_int,

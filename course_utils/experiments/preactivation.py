@@ -11,7 +11,7 @@ from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..probes import layer_profile
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import Runs, train_batched
 from ..validation import check_bool, check_choice, check_float, check_int, check_tensor
 from .seeds import median, seed_range, seeded, stacked

@@ -11,7 +11,7 @@ from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import Runs, train_batched
 from ..validation import as_tuple, check_bool, check_choice, check_float, check_int
 from .seeds import median, seed_range, seeded, stacked

@@ -12,7 +12,7 @@ from ..batched import BatchedMLPStack
 from ..blocks import MLPStack, mlp_stack
 from ..data import two_spirals
 from ..norms import NORMS
-from ..progress import progress_bar
+from ..progress_bars import progress_bar
 from ..training import evaluate_batched, train_batched
 from ..validation import check_bool, check_choice, check_choices, check_float, check_ints
 from .seeds import seed_range, seeded, stacked

@@ -27,7 +27,7 @@ def quiz(stem: str) -> None:
     if site.export_dir() is not None:        # the website: the same quiz, graded in the page
         site.show_quiz(QUIZZES[stem], stem)
         return
-    box = widgets.VBox([question_widget(q, i + 1) for i, q in enumerate(QUIZZES[stem])])
+    box = widgets.VBox([question_widget(q, i + 1, stem) for i, q in enumerate(QUIZZES[stem])])
     display(box)
 
 

@@ -119,8 +119,9 @@ def check_bank(questions: tuple[Question, ...]) -> None:
                              "questions: balance the keys so the quiz cannot be gamed")
 
 
-def question_widget(question: Question, number: int) -> Any:
-    """A RadioButtons + Button + Output widget for one question."""
+def question_widget(question: Question, number: int, stem: str | None = None) -> Any:
+    """A RadioButtons + Button + Output widget for one question; with `stem` (the notebook's),
+    each graded answer is kept in the student's progress record (course_utils.progress)."""
     import ipywidgets as widgets
 
     prompt = widgets.HTML(f"<b>Question {number}.</b> {html.escape(question.prompt)}")
@@ -132,7 +133,14 @@ def question_widget(question: Question, number: int) -> Any:
 
     def on_click(_: Any) -> None:
         output.outputs = ()                              # replace the previous feedback
-        output.append_display_data(grade(question, buttons.value))
+        feedback = grade(question, buttons.value)
+        output.append_display_data(feedback)
+        if stem is not None and buttons.value is not None:
+            from ..student_record import record_quiz_answer
+
+            note = record_quiz_answer(stem, number, question.letter(buttons.value), feedback.correct)
+            if note:
+                output.append_stdout(note + "\n")
 
     submit.on_click(on_click)
     return widgets.VBox([prompt, buttons, submit, output])

@@ -239,6 +239,27 @@ def test_the_quiz_grades_in_the_page(visits, name):
     assert box.locator(".course-feedback").inner_text().startswith("✓ Correct")
 
 
+def test_a_checked_quiz_answer_is_there_again_after_a_reload(chromium, server):
+    from course_utils import QUIZZES
+
+    stem = NOTEBOOKS[0].stem
+    visit = Visit(chromium, server, f"{stem}.html")        # a tab of its own: its own storage
+    try:
+        page, question = visit.page, QUIZZES[stem][-1]
+        box = page.locator(".course-question").last
+        box.locator(f'input[value="{question.correct[0]}"]').check()
+        box.locator(".course-check").click()
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        box = page.locator(".course-question").last
+        assert box.locator(f'input[value="{question.correct[0]}"]').is_checked()
+        assert box.locator(".course-feedback").inner_text().startswith("✓ Correct")
+        assert page.locator(".course-question").first.locator(".course-feedback").inner_text() == ""
+        assert visit.errors == []
+    finally:
+        visit.page.close()
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_the_accessibility_scan_finds_nothing_serious(visits, name):
     page = visits(name).page
