@@ -164,10 +164,14 @@ def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
 
 
 def code_fingerprint(path: Path) -> str:
-    """A short hash of the notebook's code cells: what a sweep of it ran. The record keeps one
-    per notebook, and the tests check that it is the notebook's current one, so that code
-    changed after its sweep cannot pass CI on the old counts."""
-    return hashlib.sha256("\n\0\n".join(code_cells(path)).encode("utf-8")).hexdigest()[:16]
+    """A short hash of the code its claims depend on: the notebook's code cells up to the last
+    one that makes a claim (a cell runs after every claim above it, so the cells below the last
+    claim, the exercises and the quiz, cannot change one). The record keeps one per notebook,
+    and the tests check that it is the notebook's current one, so that code changed after its
+    sweep cannot pass CI on the old counts."""
+    cells = code_cells(path)
+    last = max((i for i, source in enumerate(cells) if "cu.expect(" in source), default=len(cells) - 1)
+    return hashlib.sha256("\n\0\n".join(cells[:last + 1]).encode("utf-8")).hexdigest()[:16]
 
 
 def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str], *,

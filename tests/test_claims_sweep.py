@@ -49,15 +49,23 @@ def test_updating_the_record_replaces_only_the_notebooks_swept(tmp_path, monkeyp
         sweep.write_record(first, [0, 1, 2], ["default", "other", "scalar"], update=True)
 
 
-def test_a_fingerprint_changes_with_the_code_cells_only(tmp_path):
+def test_a_fingerprint_changes_with_the_code_its_claims_depend_on_only(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("prose"),
-                                         nbformat.v4.new_code_cell("SEED = 0\nx = 1")])
+                                         nbformat.v4.new_code_cell("SEED = 0\nx = 1"),
+                                         nbformat.v4.new_code_cell("cu.expect(x > 0, 'x is positive')"),
+                                         nbformat.v4.new_code_cell("cu.check('path_count', path_count)")])
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nb, path)
     before = sweep.code_fingerprint(path)
     nb.cells[0].source = "other prose"
+    nb.cells[3].source = "cu.check('path_count', my_path_count)"        # below the last claim
+    nb.cells.append(nbformat.v4.new_code_cell("cu.quiz('01_x')"))
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) == before
     nb.cells[1].source = "SEED = 0\nx = 2"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) != before
+    nb.cells[1].source = "SEED = 0\nx = 1"
+    nb.cells[2].source = "cu.expect(x > 0.5, 'x is positive')"
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) != before

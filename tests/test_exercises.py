@@ -20,7 +20,7 @@ STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS,
          **placement.STUBS, **zoo.STUBS}
 WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG,
          **placement.WRONG, **zoo.WRONG}
-RIGHT = {**normalisation.RIGHT}
+RIGHT = {**normalisation.RIGHT, **residual_blocks.RIGHT}
 SET_UP_CELL = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\nimport course_utils as cu\n"
 
 
@@ -52,6 +52,34 @@ def test_untouched_stub_reads_not_attempted(name):
     result = check(name, STUBS[name])
     assert result.status == NOT_ATTEMPTED, str(result)
     assert "not attempted" in str(result) and not result.passed
+
+
+@pytest.mark.parametrize("name, answer", residual_blocks.NOT_ATTEMPTED_ALSO)
+def test_a_debug_exercise_s_bug_spelt_another_way_is_still_the_bug(name, answer):
+    result = check(name, answer)
+    assert result.status == NOT_ATTEMPTED and "still the block as given" in result.message
+
+
+def test_a_debug_exercise_s_untouched_cell_shows_the_error_it_raises():
+    result = check("quick_residual", STUBS["quick_residual"])
+    assert "modified by an inplace operation" in result.message
+
+
+def test_every_exercise_declares_one_of_the_kinds_and_its_notebook_heading_names_it():
+    import json
+
+    from conftest import ROOT
+    from course_utils.exercises import NOTEBOOK_OF
+    from course_utils.exercises.framework import KINDS
+
+    for name, exercise in EXERCISES.items():
+        assert exercise.kind in KINDS
+        path = ROOT / "notebooks" / f"{NOTEBOOK_OF[name]}.ipynb"
+        cells = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+        at = next(i for i, text in enumerate(cells) if f'cu.check("{name}"' in text)
+        heading = next(line for text in reversed(cells[:at]) for line in reversed(text.splitlines())
+                       if line.startswith("### Exercise"))
+        assert f"({exercise.kind})" in heading, (name, heading)
 
 
 def test_a_half_filled_answer_says_what_is_left():
@@ -128,10 +156,9 @@ class LoopsInInit(nn.Module):
         return x
 
 
-LOOPING = [(name, _forever) for name in EXERCISES
-           if name not in ("residual_block", "projection_shortcut", "reduced_dims")]
-LOOPING += [("residual_block", LoopsInForward), ("residual_block", LoopsInInit),
-            ("projection_shortcut", LoopsInForward), ("projection_shortcut", LoopsInInit)]
+CLASSES = ("residual_block", "projection_shortcut", "quick_residual")     # answers that are nn.Modules
+LOOPING = [(name, _forever) for name in EXERCISES if name not in (*CLASSES, "reduced_dims")]
+LOOPING += [(name, loops) for name in CLASSES for loops in (LoopsInForward, LoopsInInit)]
 
 
 @pytest.mark.parametrize("name, answer", LOOPING)

@@ -35,6 +35,8 @@ from torch import nn
 from ..plotting import TEXT_COLOURS
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
+KINDS = ("write", "debug", "measure", "predict", "design")
+"""What an exercise asks the student to do (Exercise.kind)."""
 
 _LOOK = {  # status -> (symbol, colour, headline)
     PASSED: ("✓", TEXT_COLOURS["right"], "correct"),
@@ -425,6 +427,12 @@ class Exercise:
             step of the checker) before the check stops it as a loop that never ends; a check
             that takes longer than this in all, while making progress, passes or fails on its
             merits and says that the machine is slow.
+        kind: what the student does (KINDS): "write" code the lesson built but has not shown
+            in full; "debug" a block with one realistic bug; "measure" a quantity from an
+            experiment's result object (checked on another seed's result, so a pasted number
+            fails); "predict" an outcome before the experiment runs; "design" a model, an
+            initialisation or a schedule that makes a failing model train. The notebook's
+            heading of the exercise names it.
     """
 
     name: str
@@ -435,6 +443,11 @@ class Exercise:
     reference_source: str = ""
     imports: str = ""
     seconds: float = 10.0
+    kind: str = "write"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"exercise {self.name!r}: kind {self.kind!r} is not one of {KINDS}")
 
     def check(self, answer: Any, *, seconds: float | None = None) -> CheckResult:
         """Check `answer`; never raises because of it. `seconds` overrides the stall limit."""

@@ -1,5 +1,6 @@
-"""Exercises of notebook 01: the residual block, a branch that starts as the identity, and the
-projection shortcut for a change of width."""
+"""Exercises of notebook 01: the residual block, a branch that starts as the identity, the
+projection shortcut for a change of width (write); a block whose in-place add breaks backward
+(debug); how many blocks a gradient crosses before it has changed tenfold (measure)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..blocks import Residual
-from .framework import (Exercise, Incorrect, call_student, close, expect_function,
+from ..blocks import Residual, mlp_stack
+from ..data import two_spirals
+from ..probes import LayerProfile, layer_profile
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
                         expect_module_class, expect_tensor, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
@@ -44,6 +47,23 @@ class ProjectionResidual(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.shortcut(x) + self.branch(x)
+
+
+class QuickResidual(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+
+    def forward(self, x):
+        return x + self.branch(x)     # a new tensor: the caller's x, and autograd's copy, stay as they were
+
+
+def blocks_until_changed(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for back, g in enumerate(reversed(profile.gradient_rms)):   # back = 0 is x_L itself
+        if g < last / factor or g > last * factor:
+            return back
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,6 +247,114 @@ def _check_projection_residual(answer: Any) -> str:
     return "identity shortcut when widths match (no extra parameters), a learned projection W_s x when they differ."
 
 
+def _after_a_relu(block_class: type, x: torch.Tensor) -> tuple[nn.Module, nn.Module]:
+    """Linear -> ReLU -> the student's block (with a Linear branch), as a model uses it; and the
+    same with the reference block, from the same weights."""
+    def build(cls: type) -> nn.Module:
+        return seeded_modules(lambda: nn.Sequential(nn.Linear(8, 8), nn.ReLU(),
+                                                    cls(nn.Linear(8, 8))), seed=3)
+    return call_student(build, block_class, what="QuickResidual(branch)"), build(QuickResidual)
+
+
+def _check_quick_residual(answer: Any) -> str:
+    expect_module_class(answer, "QuickResidual")
+    x = _inputs(4, 8)
+    model, reference = _after_a_relu(answer, x)
+    try:
+        model[2].branch.weight, model[2].branch.bias                       # the branch is stored
+    except AttributeError:
+        raise Incorrect("Keep the branch as `self.branch`, as the block was given.") from None
+    student_x = x.clone().requires_grad_(True)
+    try:
+        out = call_student(model, student_x, what="the model Linear -> ReLU -> QuickResidual",
+                           names=("x",))
+        expect_tensor(out, shape=(4, 8), what="the model")
+        if not out.requires_grad:
+            raise Incorrect("The block's output has no gradient at all: the add must be "
+                            "recorded by autograd, so no torch.no_grad() and no .data around it.")
+        call_student(lambda: out.sum().backward(), what="backward() through your block")
+    except Incorrect as wrong:
+        if isinstance(wrong.error, RuntimeError) and "inplace operation" in str(wrong.error):
+            raise NotAttempted(
+                "This is still the block as given. After a ReLU, as in a model, backward() "
+                f"raises: {str(wrong.error).split(' Hint:')[0]} Autograd kept the ReLU's output "
+                "(the ReLU and the branch's first layer need it for their gradients), and the "
+                "block changed that very tensor in place. Find that change in forward, make it "
+                "create a new tensor, run the cell, and check again.") from None
+        raise
+    reference_x = x.clone().requires_grad_(True)
+    reference(reference_x).sum().backward()
+    with torch.no_grad():
+        expected = reference(x)
+    if not close(out, expected):
+        raise Incorrect("Backward runs now, but the block no longer returns x + branch(x). Keep "
+                        "what it computes; change only how.")
+    branch_grad = model[2].branch.weight.grad
+    if branch_grad is None or not close(branch_grad, reference[2].branch.weight.grad):
+        raise Incorrect("The branch's weights get no (or the wrong) gradient: the add must be "
+                        "recorded by autograd, so no torch.no_grad() and no .data around it.")
+    if student_x.grad is None or not close(student_x.grad, reference_x.grad):
+        raise Incorrect("The gradient no longer flows back through the skip: x was detached "
+                        "(x.detach() or x.data) before the add. Use x itself.")
+    return ("x + branch(x) as a new tensor: the ReLU's saved output stays intact, and backward "
+            "runs with the gradients of the reference block.")
+
+
+def _profiles_to_measure() -> list[tuple[str, LayerProfile]]:
+    """Profiles the notebook did not draw (other seeds, another depth), vanishing and exploding."""
+    cases = []
+    for seed, norm, residual in ((11, "none", False), (12, "batch", False), (13, "none", True),
+                                 (14, "batch", True), (15, "none", False)):
+        X, y = two_spirals(256, seed=seed)
+        model = seeded_modules(lambda: mlp_stack(20, norm=norm, residual=residual), seed=seed)
+        kind = f"{'residual' if residual else 'plain'}, {norm if norm != 'none' else 'no'} norm, seed {seed}"
+        cases.append((kind, layer_profile(model, X, y)))
+    return cases
+
+
+def _first_back(values: list[float], factor: float, *, grows: bool = True) -> int | None:
+    last = values[-1]
+    return next((back for back, v in enumerate(reversed(values))
+                 if v < last / factor or (grows and v > last * factor)), None)
+
+
+def _what_went_wrong(profile: LayerProfile, factor: float, kind: str, got: Any,
+                     expected: int | None) -> str:
+    grads, n = profile.gradient_rms, len(profile.gradient_rms)
+    from_input = next((l for l, g in enumerate(grads)
+                       if g < grads[-1] / factor or g > grads[-1] * factor), None)
+    if expected is not None and got == n - 1 - expected:
+        return ("You returned the layer's index l, counted from the input; count blocks back "
+                "from the output instead: x_L is 0 blocks back, x_(L-1) is 1.")
+    if got is not None and got == from_input:
+        return ("You found the first layer from the INPUT end whose gradient differs by the "
+                "factor; walk back from the output instead, and stop at the first block that does.")
+    if got == _first_back(grads, factor, grows=False) != expected:
+        return (f"For a {kind} stack you missed a gradient that GROWS towards the input (by more "
+                f"than {factor}x, {expected} blocks back): test for larger as well as smaller.")
+    if got == _first_back(profile.activation_rms, factor) != expected:
+        return "That is where the ACTIVATIONS change; compare profile.gradient_rms, not activation_rms."
+    if expected is None:
+        return (f"For a {kind} stack the gradient never changes by {factor}x; return None then, "
+                f"not {got!r}.")
+    return (f"For a {kind} stack (factor {factor}) you returned {got!r}; the gradient first "
+            f"differs by more than {factor}x from the output's {expected} blocks back.")
+
+
+def _check_blocks_until_changed(answer: Any) -> str:
+    expect_function(answer, "blocks_until_changed(profile, factor=10)")
+    for kind, profile in _profiles_to_measure():
+        for factor in (10, 1000):
+            expected = blocks_until_changed(profile, factor)
+            got = call_student(answer, profile, factor,
+                               what=f"blocks_until_changed(profile, {factor}) for a {kind} stack")
+            if got == expected:
+                continue
+            raise Incorrect(_what_went_wrong(profile, factor, kind, got, expected))
+    return ("right on five profiles the notebook did not draw (plain and residual, with and "
+            "without BatchNorm, vanishing and exploding).")
+
+
 EXERCISES = [
     Exercise(
         name="residual_block",
@@ -268,5 +396,38 @@ EXERCISES = [
             "forward: `return self.shortcut(x) + self.branch(x)`.",
         ),
         reference=ProjectionResidual,
+    ),
+    Exercise(
+        name="quick_residual",
+        kind="debug",
+        task="fix QuickResidual so that a model using it can run backward(), without changing "
+             "what it computes (x + branch(x)).",
+        checker=_check_quick_residual,
+        hints=(
+            "Read the error: autograd kept a tensor for the backward pass, and something changed "
+            "it afterwards. Which line of forward changes a tensor it did not create?",
+            "`x += ...` writes into the very tensor the caller passed in, here the ReLU's "
+            "output, which the ReLU needs for its own gradient.",
+            "`return x + self.branch(x)` makes a new tensor and leaves x as it was.",
+        ),
+        reference=QuickResidual,
+    ),
+    Exercise(
+        name="blocks_until_changed",
+        kind="measure",
+        task="write blocks_until_changed(profile, factor=10): walking back from the output of a "
+             "cu.layer_profile result, the number of blocks after which the gradient RMS first "
+             "differs from the output's by more than `factor` (smaller or larger), or None if it "
+             "never does.",
+        checker=_check_blocks_until_changed,
+        hints=(
+            "profile.gradient_rms[-1] is the gradient at the output x_L; profile.gradient_rms[l] "
+            "is the one at x_l. Walk from the end towards the start.",
+            "A gradient can vanish (BatchNorm-free plain stack) or explode (the BatchNorm plain "
+            "stack): test g < last / factor OR g > last * factor.",
+            "`for back, g in enumerate(reversed(profile.gradient_rms)):` and return `back` at "
+            "the first g that differs by more than the factor; after the loop, return None.",
+        ),
+        reference=blocks_until_changed,
     ),
 ]

@@ -258,3 +258,123 @@ WRONG = {
 }
 STUBS = {"residual_block": ResidualStub, "zero_init_branch": zero_init_stub,
          "projection_shortcut": ProjectionStub}
+
+
+# ----------------------------------------------------------------------------- quick_residual
+
+class _Quick(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+
+
+class QuickAsGiven(_Quick):                 # the notebook's cell, untouched: the bug
+    def forward(self, x):
+        x += self.branch(x)
+        return x
+
+
+class QuickAddsInPlaceToo(_Quick):          # the same bug, spelt differently
+    def forward(self, x):
+        return x.add_(self.branch(x))
+
+
+class QuickUnderNoGrad(_Quick):             # backward runs, but the branch never learns
+    def forward(self, x):
+        with torch.no_grad():
+            return x + self.branch(x)
+
+
+class QuickDetachesTheSkip(_Quick):         # backward runs, but the skip carries no gradient
+    def forward(self, x):
+        return x.detach() + self.branch(x)
+
+
+class QuickDropsTheSkip(_Quick):            # "fixed" by removing the add
+    def forward(self, x):
+        return self.branch(x)
+
+
+class QuickRenamesTheBranch(nn.Module):
+    def __init__(self, branch):
+        super().__init__()
+        self.f = branch
+
+    def forward(self, x):
+        return x + self.f(x)
+
+
+class QuickOnACopy(_Quick):                 # a right answer: in place, on a copy nobody kept
+    def forward(self, x):
+        y = x.clone()
+        y += self.branch(x)
+        return y
+
+
+def _counted_from_input(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for l, g in enumerate(profile.gradient_rms):
+        if g < last / factor or g > last * factor:
+            return l
+    return None
+
+
+def _only_vanishing(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for back, g in enumerate(reversed(profile.gradient_rms)):
+        if g < last / factor:
+            return back
+    return None
+
+
+def _layer_index(profile, factor=10):
+    last, n = profile.gradient_rms[-1], len(profile.gradient_rms)
+    for back, g in enumerate(reversed(profile.gradient_rms)):
+        if g < last / factor or g > last * factor:
+            return n - 1 - back
+    return None
+
+
+def _activations(profile, factor=10):
+    last = profile.activation_rms[-1]
+    for back, a in enumerate(reversed(profile.activation_rms)):
+        if a < last / factor or a > last * factor:
+            return back
+    return None
+
+
+def _never_none(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for back, g in enumerate(reversed(profile.gradient_rms)):
+        if g < last / factor or g > last * factor:
+            return back
+    return -1
+
+
+def _pasted(profile, factor=10):
+    return 3
+
+
+def blocks_until_changed_stub(profile, factor=10):
+    raise NotImplementedError
+
+
+WRONG.update({
+    "quick_residual": [
+        (QuickUnderNoGrad, "no torch.no_grad() and no .data"),
+        (QuickDetachesTheSkip, "no longer flows back through the skip"),
+        (QuickDropsTheSkip, "no longer returns x + branch(x)"),
+        (QuickRenamesTheBranch, "Keep the branch as `self.branch`"),
+    ],
+    "blocks_until_changed": [
+        (_counted_from_input, "the first layer from the INPUT end"),
+        (_only_vanishing, "GROWS towards the input"),
+        (_layer_index, "You returned the layer's index l"),
+        (_activations, "compare profile.gradient_rms, not activation_rms"),
+        (_never_none, "return None then, not -1"),
+        (_pasted, "you returned 3"),
+    ],
+})
+STUBS.update({"quick_residual": QuickAsGiven, "blocks_until_changed": blocks_until_changed_stub})
+NOT_ATTEMPTED_ALSO = [("quick_residual", QuickAddsInPlaceToo)]
+RIGHT = {"quick_residual": [QuickOnACopy]}
