@@ -6,6 +6,12 @@
 - Lowest versions: every lower bound of pyproject.toml installed (tests/environments/lowest.txt);
   every notebook executed.
 
+Each run is also one of CI's claim runs (tests/test_claims_everywhere.py): the notebooks run as
+committed (seed 0), the Colab-like one with another CPU's rounding ("other" of
+benchmarks/claims.py) and the lowest one with the unvectorised kernels ("scalar"), which a
+student's CPU may well pick anyway; nbval's run in the main environment is seed 0 with this
+CPU's rounding.
+
 Each environment is a virtual environment built once per versions file, Python and torch, and
 kept in COURSE_ENV_CACHE (default ~/.cache/course-utils/envs); the course's wheel is rebuilt and
 reinstalled on every run. The notebooks run in a scratch folder with the root conftest.py, so a
@@ -28,6 +34,9 @@ import pytest
 from packaging.requirements import Requirement
 
 from conftest import ENV_CACHE as CACHE, NOTEBOOKS, PYTHONS, ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import claims as sweep  # noqa: E402
 
 ENVIRONMENTS = ROOT / "tests" / "environments"
 TOOLS = ["nbval", "pytest"]            # what executes the notebooks; not the course's dependencies
@@ -104,7 +113,9 @@ def _installed(venv: Path) -> dict[str, str]:
     return {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in json.loads(out.stdout).items()}
 
 
-def _run_every_notebook(venv: Path, tmp_path: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def _run_every_notebook(venv: Path, tmp_path: Path, rounding: str,
+                        env: dict | None = None) -> subprocess.CompletedProcess:
+    """nbval on every notebook in `venv`, under one of benchmarks/claims.py's roundings."""
     run = tmp_path / "run"
     run.mkdir()
     for path in NOTEBOOKS:
@@ -113,13 +124,14 @@ def _run_every_notebook(venv: Path, tmp_path: Path, env: dict | None = None) -> 
     (run / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV", "MPL"))} | {
-        "OMP_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **(env or {})}
+        "OMP_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **sweep.settings([rounding])[rounding], **(env or {})}
     started = time.perf_counter()
     result = subprocess.run([_python(venv), "-m", "pytest", "-c", "pytest.ini", "-p", "no:cacheprovider",
                              "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=300", "-q",
                              *[path.name for path in NOTEBOOKS]],
                             cwd=run, env=env, capture_output=True, text=True, timeout=1800)
-    print(f"{venv.name}: every notebook in {time.perf_counter() - started:.0f} s")
+    print(f"{venv.name}, {rounding} rounding: every notebook in {time.perf_counter() - started:.0f} s")
     return result
 
 
@@ -150,8 +162,8 @@ class TestColabLike:
         log = tmp_path / "colab_stub.log"
         # The set-up cell must find the wheel already installed: an install from GitHub (which
         # a second, silent run of the cell must never attempt) fails here.
-        result = _run_every_notebook(venv, tmp_path, {"COLAB_STUB_LOG": str(log),
-                                                      "GIT_ALLOW_PROTOCOL": "file"})
+        result = _run_every_notebook(venv, tmp_path, "other", {"COLAB_STUB_LOG": str(log),
+                                                               "GIT_ALLOW_PROTOCOL": "file"})
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
         assert log.read_text(encoding="utf-8").count("enable_custom_widget_manager") == len(NOTEBOOKS)
 
@@ -162,7 +174,7 @@ class TestLowestVersions:
         venv = _environment("lowest.txt")
         _assert_pinned(venv, "lowest.txt")
         _install_the_course(venv, tmp_path)
-        result = _run_every_notebook(venv, tmp_path)
+        result = _run_every_notebook(venv, tmp_path, "scalar")
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 
