@@ -1,15 +1,27 @@
 """Exercises of notebook 03: LayerNorm and training-mode BatchNorm from scratch, and which
-dimensions of a (B, T, C) tensor each norm averages over."""
+dimensions of a (B, T, C) tensor each norm averages over (write); an accuracy helper that
+evaluates a BatchNorm net in training mode (debug); the largest batch size at which BatchNorm
+has fallen behind LayerNorm in a small-batch study (measure)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import functools
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from numbers import Integral, Real
 from typing import Any
 
 import torch
+from torch import nn
 
+from ..data import two_spirals
+from ..experiments.small_batch import SmallBatchResult
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                       expect_tensor)
+                        expect_tensor, progress_made, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -40,6 +52,24 @@ reduced_dims = {
 """
 reduced_dims: dict[str, tuple[int, ...]] = {}
 exec(REDUCED_DIMS_SOURCE)    # the value the checker is tested with is the code solution() shows
+
+
+def batched_accuracy(model, X, y, batch_size=50):
+    was_training = model.training
+    model.eval()                     # BatchNorm: the running statistics, and nothing updated
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(X), batch_size):
+            logits = model(X[start:start + batch_size])
+            correct += (logits.argmax(dim=-1) == y[start:start + batch_size]).sum().item()
+    model.train(was_training)        # leave the model in the mode it came in
+    return correct / len(X)
+
+
+def batchnorm_falls_behind(result, points=5.0):
+    bn, ln = result.median("batch"), result.median("layer")     # medians over seeds, per batch size
+    behind = [size for size, b, l in zip(result.batch_sizes, bn, ln) if b - l >= points]
+    return max(behind) if behind else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +217,324 @@ def _check_reduced_dims(answer: Any) -> str:
     return "BatchNorm: one statistic per channel over (B, T); LayerNorm: one per token over C."
 
 
+# ----------------------------------------------------------------------------- batched_accuracy
+
+
+def _accuracy_as_given(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
+                       batch_size: int = 50) -> float:
+    """The notebook's cell, untouched: BatchNorm left in whatever mode the model is in."""
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(X), batch_size):
+            logits = model(X[start:start + batch_size])
+            correct += (logits.argmax(dim=-1) == y[start:start + batch_size]).sum().item()
+    return correct / len(X)
+
+
+@functools.lru_cache(maxsize=1)
+def _trained_classifier() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """A small classifier with BatchNorm, trained briefly on two spirals (its running statistics
+    are its training data's), and 200 fresh test points in random order."""
+    model = seeded_modules(lambda: nn.Sequential(
+        nn.Linear(2, 32), nn.BatchNorm1d(32), nn.ReLU(),
+        nn.Linear(32, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 2)), seed=5)
+    X, y = two_spirals(256, turns=0.75, seed=31)
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-2)
+    picks = torch.Generator().manual_seed(0)
+    for _ in range(60):
+        batch = torch.randint(0, len(X), (64,), generator=picks)
+        loss = nn.functional.cross_entropy(model(X[batch]), y[batch])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        progress_made()                       # the checker's own training steps
+    X_test, y_test = two_spirals(200, turns=0.75, seed=32)
+    order = torch.randperm(len(X_test), generator=torch.Generator().manual_seed(1))
+    return model.eval(), X_test[order], y_test[order]
+
+
+def _statistics(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {name: b.detach().clone() for name, b in model.named_buffers()}
+
+
+def _statistics_moved(model: nn.Module, before: dict[str, torch.Tensor]) -> float:
+    """How far the model's BatchNorm running statistics moved from `before` (inf if the model
+    lost or gained one; a change of the batch counter alone counts as a tiny move)."""
+    after = _statistics(model)
+    if set(after) != set(before) or any(after[k].shape != before[k].shape for k in before):
+        return math.inf
+    moved = max((0.0, *((after[k].double() - before[k].double()).abs().max().item()
+                        for k in before if before[k].is_floating_point())))
+    counted = any(not torch.equal(after[k], before[k]) for k in before)
+    return moved if moved > 0 or not counted else 1e-12
+
+
+def _after(trained: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int,
+           training: bool) -> tuple[float, dict[str, torch.Tensor]]:
+    """The as-given function's answer at `batch_size`, and the statistics it leaves behind."""
+    model = copy.deepcopy(trained).train(training)
+    return _accuracy_as_given(model, X, y, batch_size), _statistics(model)
+
+
+@contextmanager
+def _watching_course_evaluate() -> Iterator[list[str]]:
+    """Note any call of the course's own evaluate functions made while the block runs."""
+    import course_utils
+    from .. import training
+
+    used: list[str] = []
+
+    def watched(name: str, function: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            used.append(name)
+            return function(*args, **kwargs)
+        return wrapper
+
+    saved = [(course_utils, "evaluate", course_utils.evaluate),
+             (training, "evaluate", training.evaluate),
+             (training, "evaluate_batched", training.evaluate_batched)]
+    for module, name, function in saved:
+        setattr(module, name, watched(f"cu.{name}", function))
+    try:
+        yield used
+    finally:
+        for module, name, function in saved:
+            setattr(module, name, function)
+
+
+def _uncalled_eval(answer: Any) -> str:
+    """A note if the answer's source mentions `.eval` without calling it."""
+    try:
+        source = inspect.getsource(answer)
+    except (OSError, TypeError):
+        return ""
+    if re.search(r"\.eval\b(?!\s*\()", source):
+        return (" (Your code mentions `.eval` without parentheses: that names the method "
+                "without calling it, so nothing changes.)")
+    return ""
+
+
+_ACCURACY_CASES = ((8, True), (4, True), (64, True), (8, False))   # (batch_size, training mode?)
+
+
+def _check_batched_accuracy(answer: Any) -> str:
+    expect_function(answer, "batched_accuracy(model, X, y, batch_size=50)")
+    trained, X, y = _trained_classifier()
+    pristine = _statistics(trained)
+    n = len(X)
+    right, _ = _after(trained, X, y, n, training=False)
+    same = lambda a, b: math.isclose(a, b, rel_tol=0, abs_tol=1e-9)     # noqa: E731
+    for batch_size, training in _ACCURACY_CASES:
+        came_in = "training" if training else "eval"
+        model = copy.deepcopy(trained).train(training)
+        what = f"batched_accuracy(model, X, y, batch_size={batch_size}), model in {came_in} mode"
+        with _watching_course_evaluate() as used:
+            value = call_student(answer, model, X.clone(), y.clone(), batch_size, what=what,
+                                 names=("model", "X", "y"))
+        if used:
+            raise Incorrect(f"Your function calls {used[0]}, which does the evaluation for you. "
+                            "Here the exercise is to fix the loop itself: make batched_accuracy "
+                            "measure the model the way a deployed model is used.")
+        if value is None:
+            raise Incorrect(f"{what} returned None: did you forget a `return`?")
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise Incorrect(f"{what} returned {type(value).__name__}; return the fraction of "
+                            "points classified correctly, a number from 0 to 1.")
+        value = float(value)
+        moved = _statistics_moved(model, pristine)
+        given, left_by_given = _after(trained, X, y, batch_size, training)
+        as_given = (training and same(value, given)
+                    and _statistics_moved(model, left_by_given) == 0)
+        if as_given and model.training:
+            at = {b: _after(trained, X, y, b, training=True)[0] for b in (8, 4)}
+            raise NotAttempted(
+                f"This is still the function as given. The same trained model, on the same {n} "
+                f"test points, is right on {right:.1%} of them in eval mode, but your function "
+                f"says {at[8]:.1%} at batch_size=8 and {at[4]:.1%} at batch_size=4; and after "
+                f"the call its BatchNorm running statistics have moved (by up to {moved:.3f}): "
+                "measuring the model changed it. Find why, fix it, run the cell, and check "
+                "again." + _uncalled_eval(answer))
+        if as_given:
+            raise Incorrect("Your function switches to eval mode only after the forward passes: "
+                            "by then BatchNorm has already used (and updated) the batch "
+                            "statistics. Switch before the loop.")
+        if same(value, 100 * right) and not same(right, 0):
+            raise Incorrect(f"You returned {value:g}, a percentage; return the fraction from 0 to "
+                            f"1 ({right:g} here).")
+        if same(value, right * n) and n != 1:
+            raise Incorrect(f"You returned {value:g}, the number of points classified "
+                            f"correctly; return the fraction, divided by len(X) ({right:g} here).")
+        if training and not same(given, right):
+            full_batch, left_by_full_batch = _after(trained, X, y, n, training=True)
+            if same(value, full_batch) and _statistics_moved(model, left_by_full_batch) == 0:
+                raise Incorrect(
+                    "One batch of the whole test set makes the answer independent of batch_size, "
+                    "but BatchNorm still normalises with the statistics of the batch it is given "
+                    "(the test set's), not the running statistics the model learned in "
+                    "training. A deployed model must answer for one input alone.")
+            if same(value, given) and moved == 0:
+                raise Incorrect(
+                    f"Your function still lets BatchNorm normalise each batch with that batch's "
+                    f"own statistics: it says {value:.1%} at batch_size={batch_size}, where the "
+                    f"model in eval mode is right on {right:.1%}. Use the running statistics.")
+        if moved > 0:
+            raise Incorrect("The call changed the model's BatchNorm running statistics (by up "
+                            f"to {moved:.3g}): any forward pass in training mode updates them, "
+                            "torch.no_grad() or not. Measuring a model must leave it as it was: "
+                            "switch to eval mode before the first forward pass.")
+        whole = (n // batch_size) * batch_size
+        if not same(value, right) and whole < n:
+            model_eval = copy.deepcopy(trained).eval()
+            kept = _accuracy_as_given(model_eval, X[:whole], y[:whole], batch_size)
+            if same(value, kept) or same(value, kept * whole / n):
+                raise Incorrect(f"Your loop leaves out the last {n - whole} points: len(X) = {n} "
+                                f"is not a multiple of batch_size = {batch_size}. Let the last "
+                                "batch be shorter: range(0, len(X), batch_size) and "
+                                "X[start:start + batch_size] do that.")
+        if not same(value, right):
+            raise Incorrect(f"{what} returned {value:.4g}; the fraction of the {n} points the "
+                            f"model classifies correctly, in eval mode, is {right:.4g}.")
+        if training and not model.training:
+            raise Incorrect("The accuracy is right, but the model came in training mode and "
+                            "leaves in eval mode: a training loop that checks its accuracy "
+                            "between steps would go on training with running statistics (and "
+                            "Dropout off). Note model.training first and restore it at the end "
+                            "with model.train(was_training).")
+        if not training and model.training:
+            raise Incorrect("The accuracy is right, but the model came in eval mode and leaves "
+                            "in training mode: restore the mode it came in, "
+                            "model.train(was_training), not always model.train().")
+    return (f"eval mode inside, with running statistics: {right:.1%} at every batch size, the "
+            "running statistics untouched, and the model left in the mode it came in.")
+
+
+# ------------------------------------------------------------------------ batchnorm_falls_behind
+
+
+def _made_up_study(batch_sizes: tuple[int, ...], seeds: tuple[int, ...],
+                   errors: dict[str, list[list[float]]],
+                   batch_stat: list[list[float]]) -> SmallBatchResult:
+    """A small-batch study's result with the given test errors (%), rows seeds, columns sizes."""
+    return SmallBatchResult(batch_sizes, seeds, {k: torch.tensor(v) for k, v in errors.items()},
+                            torch.tensor(batch_stat))
+
+
+def _studies_to_measure() -> tuple[tuple[str, SmallBatchResult, float], ...]:
+    """Small-batch studies the notebook did not run, made up so that the classic slips give
+    different answers: (description, result, points)."""
+    first = _made_up_study(
+        (64, 16, 4, 2), (40, 41, 42, 43, 44),
+        {"batch": [[0.8, 9.0, 15.0, 30.0], [1.0, 7.5, 13.1, 27.5], [40.0, 11.0, 18.2, 33.8],
+                   [1.2, 8.2, 14.4, 29.1], [0.9, 9.6, 16.9, 31.6]],
+         "group": [[1.2, 5.0, 3.0, 3.0], [1.0, 4.4, 2.6, 2.8], [1.5, 5.6, 3.3, 3.4],
+                   [1.1, 4.9, 2.9, 3.1], [1.3, 5.2, 3.1, 2.7]],
+         "layer": [[1.5, 1.5, 2.0, 2.5], [1.2, 1.3, 1.7, 2.2], [1.9, 1.8, 2.4, 2.9],
+                   [1.4, 1.6, 2.2, 2.6], [1.7, 1.1, 1.8, 2.3]]},
+        [[12.0, 20.0, 35.0, 45.0], [11.0, 19.0, 33.0, 44.0], [13.0, 22.0, 36.0, 47.0],
+         [12.5, 20.5, 34.0, 46.0], [11.5, 21.0, 35.5, 45.5]])
+    second = _made_up_study(
+        (32, 8, 2), (50, 51, 52),
+        {"batch": [[2.0, 6.0, 22.0], [1.5, 5.0, 19.0], [6.0, 12.0, 26.0]],
+         "group": [[1.0, 2.0, 3.0], [0.9, 1.8, 2.6], [1.3, 2.3, 3.4]],
+         "layer": [[1.0, 4.0, 2.0], [0.8, 3.5, 1.7], [1.2, 4.5, 2.4]]},
+        [[3.5, 10.0, 30.0], [3.0, 9.0, 28.0], [4.0, 11.0, 33.0]])
+    third = _made_up_study(
+        (256, 64, 16), (60, 61, 62),
+        {"batch": [[1.0, 1.5, 4.0], [0.8, 1.2, 3.0], [1.3, 1.9, 11.0]],
+         "group": [[1.1, 1.2, 1.4], [0.9, 1.0, 1.2], [1.4, 1.3, 1.7]],
+         "layer": [[1.2, 1.0, 1.5], [1.0, 0.9, 1.3], [1.4, 1.2, 1.7]]},
+        [[4.0, 7.0, 12.0], [3.5, 6.5, 11.0], [4.5, 7.5, 13.0]])
+    return (("a made-up study at batch 64, 16, 4, 2 (seeds 40 to 44)", first, 5.0),
+            ("a made-up study at batch 32, 8, 2 (seeds 50 to 52)", second, 3.0),
+            ("a made-up study at batch 256, 64, 16 (seeds 60 to 62)", third, 5.0))
+
+
+def _largest_behind(sizes: tuple[int, ...], bn: list[float], other: list[float],
+                    points: float) -> int | None:
+    behind = [size for size, b, o in zip(sizes, bn, other) if b - o >= points]
+    return max(behind) if behind else None
+
+
+def _medians(t: torch.Tensor) -> list[float]:
+    return t.median(dim=0).values.tolist()
+
+
+def _means(t: torch.Tensor) -> list[float]:
+    return t.mean(dim=0).tolist()
+
+
+_BEHIND_SLIPS: list[tuple[Callable[[SmallBatchResult, float], Any], str]] = [
+    (lambda r, p: _largest_behind(r.batch_sizes, _means(r.error["batch"]),
+                                  _means(r.error["layer"]), p),
+     "You averaged over the seeds (mean); a typical run is the MEDIAN over seeds (result."
+     "median(norm)), which one seed's bad run cannot move."),
+    (lambda r, p: next((s for i, s in sorted(enumerate(r.batch_sizes), key=lambda t: -t[1])
+                        if any(b - l >= p for b, l in zip(r.error["batch"][:, i].tolist(),
+                                                          r.error["layer"][:, i].tolist()))),
+                       None),
+     "You counted a batch size as soon as ONE seed's BatchNorm run fell behind; compare the "
+     "medians over seeds, a typical run: result.median('batch') and result.median('layer')."),
+    (lambda r, p: _largest_behind(r.batch_sizes, _medians(r.batch_stat_error),
+                                  r.median("layer"), p),
+     "You used batch_stat_error, BatchNorm evaluated with each test batch's own statistics; the "
+     "study's error, in eval mode as a deployed model runs, is result.error['batch'] "
+     "(result.median('batch'))."),
+    (lambda r, p: (lambda s: min(s) if s else None)(
+        [size for size, b, l in zip(r.batch_sizes, r.median("batch"), r.median("layer"))
+         if b - l >= p]),
+     "You returned the SMALLEST batch size at which BatchNorm is behind; the question is the "
+     "largest: from which batch size down has it fallen behind?"),
+    (lambda r, p: (lambda s: s[0] if s else None)(
+        [i for i, (b, l) in enumerate(zip(r.median("batch"), r.median("layer"))) if b - l >= p]),
+     "You returned a position in result.batch_sizes; return the batch size itself."),
+    (lambda r, p: _largest_behind(r.batch_sizes, r.median("batch"),
+                                  [r.median("batch")[r.batch_sizes.index(max(r.batch_sizes))]]
+                                  * len(r.batch_sizes), p),
+     "You compared BatchNorm with its own error at the largest batch; compare it with "
+     "LayerNorm's error at the SAME batch size: how far behind a per-sample norm is it there?"),
+    (lambda r, p: _largest_behind(r.batch_sizes, r.median("batch"), r.median("group"), p),
+     "You compared BatchNorm with GroupNorm; the question compares it with LayerNorm "
+     "(result.median('layer'))."),
+    (lambda r, p: (lambda s: s if s is not None else 0)(
+        _largest_behind(r.batch_sizes, r.median("batch"), r.median("layer"), p)),
+     "When BatchNorm is never that far behind, return None, not 0."),
+]
+
+
+def _check_batchnorm_falls_behind(answer: Any) -> str:
+    expect_function(answer, "batchnorm_falls_behind(result, points=5.0)")
+    studies = _studies_to_measure()
+    got, want = [], []
+    for described, result, points in studies:
+        what = f"batchnorm_falls_behind(result, points={points}) for {described}"
+        value = call_student(answer, copy.deepcopy(result), points, what=what)
+        if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+            value = value.item()
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Integral)):
+            raise Incorrect(f"{what} returned {value!r} ({type(value).__name__}); return a batch "
+                            "size, an int from result.batch_sizes (or None).")
+        got.append(None if value is None else int(value))
+        want.append(batchnorm_falls_behind(result, points))
+    if got == want:
+        return ("right on three small-batch studies the notebook did not run, made up so that "
+                "the usual slips give different answers.")
+    for slip, message in _BEHIND_SLIPS:
+        if all(g == slip(result, points) for g, (_, result, points) in zip(got, studies)):
+            raise Incorrect(message)
+    if len(set(got)) == 1:
+        raise Incorrect(f"You returned {got[0]!r} for every study; the answers were "
+                        f"{', '.join(repr(w) for w in want)}. The check runs your function on "
+                        "studies the notebook did not run: compute the answer from `result`.")
+    i = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w)
+    described, result, points = studies[i]
+    medians = "; ".join(f"batch {s}: BN {b:.1f}, LN {l:.1f}" for s, b, l in
+                        zip(result.batch_sizes, result.median("batch"), result.median("layer")))
+    raise Incorrect(f"For {described}, points={points}, you returned {got[i]!r}; the answer is "
+                    f"{want[i]!r} (median errors, %: {medians}).")
+
+
 EXERCISES = (
     Exercise("layer_norm",
              "write layer_norm(x, gamma, beta, eps=1e-5) normalising over the last dimension",
@@ -213,4 +561,41 @@ EXERCISES = (
               "BatchNorm keeps C, so it reduces (0, 1); LayerNorm keeps (B, T), so it reduces "
               "(2,)."),
              reduced_dims, reference_source=REDUCED_DIMS_SOURCE),
+    Exercise(
+        name="batched_accuracy",
+        kind="debug",
+        task="fix batched_accuracy(model, X, y, batch_size=50) so that it measures the model as "
+             "it is deployed (the same answer at every batch size) and leaves the model as it "
+             "found it: its mode and its BatchNorm running statistics.",
+        checker=_check_batched_accuracy,
+        hints=(
+            "A BatchNorm layer computes two different functions (section 5). Which one does "
+            "the model use while this function runs, and what does that one do to the layer?",
+            "In training mode BatchNorm normalises each batch with that batch's own statistics, "
+            "and updates its running statistics as it goes; torch.no_grad() stops neither.",
+            "Before the loop: `was_training = model.training` and `model.eval()` (with the "
+            "parentheses); after it: `model.train(was_training)`.",
+        ),
+        reference=batched_accuracy,
+    ),
+    Exercise(
+        name="batchnorm_falls_behind",
+        kind="measure",
+        task="write batchnorm_falls_behind(result, points=5.0): for a cu.small_batch_study "
+             "result, the largest batch size at which BatchNorm's median test error (over "
+             "seeds) is at least `points` percentage points above LayerNorm's at the same batch "
+             "size; None if it never is.",
+        checker=_check_batchnorm_falls_behind,
+        hints=(
+            "result.median(norm) gives the median test error over seeds, one per batch size, "
+            "in the order of result.batch_sizes.",
+            "Compare the two norms batch size by batch size, keep the sizes at which BatchNorm "
+            "is `points` or more behind, and take the largest: from there down, it has fallen "
+            "behind.",
+            "`behind = [s for s, b, l in zip(result.batch_sizes, result.median('batch'), "
+            "result.median('layer')) if b - l >= points]`, then `max(behind) if behind else "
+            "None`.",
+        ),
+        reference=batchnorm_falls_behind,
+    ),
 )

@@ -1,17 +1,23 @@
 """Exercises of notebook 02: counting paths, the Jacobian of a residual block, and the direct
-gradient term of a scaled shortcut."""
+gradient term of a scaled shortcut (write); a pre-activation stack whose final norm and ReLU run
+after every block (debug); from which block on a lesion study's deletions are cheap (measure)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import math
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
 import torch
 from torch import nn
 
-from .framework import (Exercise, Incorrect, call_student, close, expect_function, expect_tensor,
-                        seeded_modules)
+from ..experiments.lesion import LesionResult, lesion_study
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
+                        expect_tensor, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -33,6 +39,22 @@ def direct_gradient_factors(gains: list[float]) -> list[float]:
     for gain in reversed(gains):
         factors.append(factors[-1] * gain)
     return factors[::-1]
+
+
+def preact_stack(x, branches, final_norm):
+    for branch in branches:
+        x = x + branch(x)              # a pre-activation block: nothing after the add
+    return torch.relu(final_norm(x))   # once, after the last block, before the head
+
+
+def deletable_from(lesion, kind="residual", cost=0.10):
+    typical = lesion.drops(kind).median(dim=0).values     # each block's median over the seeds
+    start = None
+    for block in reversed(range(lesion.n_blocks)):        # from the last block back
+        if typical[block] >= cost:
+            break
+        start = block
+    return start
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +175,293 @@ def _all_close(a: list[float], b: list[float]) -> bool:
                                     for x, y in zip(a, b))
 
 
+# ----------------------------------------------------------------------------- preact_stack
+
+
+class _Recorded(nn.Module):
+    """A probe module that remembers every input it is called with."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(x.detach().clone())
+        return self.inner(x)
+
+
+_N_BLOCKS, _WIDTH = 4, 8
+
+
+def _stack_probes() -> tuple[list[nn.Module], nn.Module]:
+    return seeded_modules(lambda: ([nn.Linear(_WIDTH, _WIDTH) for _ in range(_N_BLOCKS)],
+                                   nn.LayerNorm(_WIDTH)), seed=5)
+
+
+def _stack_variants(x: torch.Tensor, branches: list[nn.Module],
+                    norm: nn.Module) -> dict[str, torch.Tensor]:
+    """The right stack and the ways of getting it wrong that the checker can name."""
+    relu = torch.relu
+
+    def run(step: Callable, end: Callable, start: Callable = lambda v: v) -> torch.Tensor:
+        v = start(x)
+        for branch in branches:
+            v = step(v, branch)
+        return end(v)
+
+    def add(v: torch.Tensor, branch: nn.Module) -> torch.Tensor:
+        return v + branch(v)
+
+    same = lambda v: v                                          # noqa: E731
+    with torch.no_grad():
+        return {
+            "right": run(add, lambda v: relu(norm(v))),
+            "as given": run(lambda v, b: relu(norm(v + b(v))), same),
+            "first block only": relu(norm(x + branches[0](x))),
+            "post-norm": run(lambda v, b: norm(v + b(v)), same),
+            "post-norm, ReLU at the end": run(lambda v, b: norm(v + b(v)), relu),
+            "ReLU after every add": run(lambda v, b: relu(v + b(v)), lambda v: relu(norm(v))),
+            "ReLU after every add, norm at the end": run(lambda v, b: relu(v + b(v)), norm),
+            "ReLU before the add": run(lambda v, b: v + relu(b(v)), lambda v: relu(norm(v))),
+            "no final norm and ReLU": run(add, same),
+            "no final ReLU": run(add, norm),
+            "no final norm": run(add, relu),
+            "ReLU then norm": run(add, lambda v: norm(relu(v))),
+            "before the blocks": run(add, same, start=lambda v: relu(norm(v))),
+        }
+
+
+_STACK_MISTAKES = {
+    "first block only": "Only the first block ran: the `return` sits inside the loop, so the "
+                        "function returns during the first pass. Dedent it so that it runs "
+                        "after the loop.",
+    "post-norm": "final_norm now runs after every add: x_(l+1) = norm(x_l + F_l(x_l)) is a "
+                 "post-norm stack (notebook 04), with a norm on the identity path itself, and "
+                 "the final ReLU is gone. In a pre-activation stack nothing follows the add "
+                 "inside the loop; the norm and the ReLU run once, after it.",
+    "post-norm, ReLU at the end": "final_norm still runs after every add: x_(l+1) = "
+                                  "norm(x_l + F_l(x_l)) puts a norm on the identity path itself "
+                                  "(a post-norm stack, notebook 04). Inside the loop, nothing "
+                                  "follows the add; the norm runs once, after the last block.",
+    "ReLU after every add": "A ReLU still follows every add: these are section 4's original "
+                            "blocks, whose 0/1 mask D cuts the identity path wherever the "
+                            "stream is negative. Inside the loop nothing follows the add; the "
+                            "ReLU runs once, at the end.",
+    "ReLU after every add, norm at the end": "A ReLU still follows every add (section 4's "
+                                             "original blocks: its mask D cuts the identity "
+                                             "path), and the last ReLU is missing. Inside the "
+                                             "loop nothing follows the add; after it, "
+                                             "final_norm and then one ReLU.",
+    "ReLU before the add": "Now every branch's output goes through a ReLU before the add: He et "
+                           "al. 2016's 'ReLU before addition' (Table 2, 7.84 % against 6.61 %): "
+                           "the branch can then only add to the stream, never take away. Leave "
+                           "the branches as they are; the ReLU belongs after the final norm.",
+    "no final norm and ReLU": "Your stack returns x_L itself: the final norm and ReLU are gone. "
+                              "A pre-activation stack still has them once, after the last block "
+                              "(section 4: one more BN and ReLU before the head): without them "
+                              "the head sees a stream whose scale grew block after block.",
+    "no final ReLU": "The final ReLU is missing: after the last block comes final_norm, then a "
+                     "ReLU.",
+    "no final norm": "final_norm never runs: after the last block comes final_norm, then the "
+                     "ReLU.",
+    "ReLU then norm": "The last two steps are swapped: the ReLU runs before final_norm. The "
+                      "order is the norm, then the ReLU: torch.relu(final_norm(x)).",
+    "before the blocks": "final_norm and the ReLU run on the input, before the blocks: they "
+                         "belong after the last block, just before the head.",
+}
+
+
+def _check_preact_stack(answer: Any) -> str:
+    expect_function(answer, "preact_stack(x, branches, final_norm)")
+    linears, norm = _stack_probes()
+    x = torch.randn(16, _WIDTH, generator=torch.Generator().manual_seed(2))
+    variants = _stack_variants(x, linears, norm)
+    what = f"preact_stack(x, branches, final_norm) with {_N_BLOCKS} branches"
+    names = ("x", "branches", "final_norm")
+    branches, final_norm = [_Recorded(b) for b in linears], _Recorded(norm)
+    got = expect_tensor(call_student(answer, x.clone(), branches, final_norm, what=what,
+                                     names=names), shape=x.shape, what="preact_stack").detach()
+    if close(got, variants["as given"]):
+        calls = len(final_norm.inputs)
+        ran = (f"final_norm ran {calls} times, not once" if calls != 1
+               else "final_norm and the ReLU sit inside the loop")
+        second = branches[1].inputs[0] if branches[1].inputs else None
+        zeroed = "" if second is None else (
+            f", and the second block already receives a stream that is "
+            f"{(second == 0).float().mean():.0%} exact zeros")
+        raise NotAttempted(
+            f"This is still the stack as given. It runs, but on a {_N_BLOCKS}-block stack "
+            f"{ran}{zeroed}: wherever a ReLU after the add outputs 0, the identity path gives "
+            "that entry no gradient (section 4's mask D), as in the original blocks this stack "
+            "was meant to replace. Find what runs too often, fix it, run the cell, and check "
+            "again.")
+    if not close(got, variants["right"]):
+        for mistake, message in _STACK_MISTAKES.items():
+            if close(got, variants[mistake]):
+                raise Incorrect(message)
+        gap = (got.double() - variants["right"].double()).abs().max().item()
+        raise Incorrect(f"With {_N_BLOCKS} branches the output differs from "
+                        f"ReLU(final_norm(x_{_N_BLOCKS})), x_(l+1) = x_l + F_l(x_l), by up to "
+                        f"{gap:.3g}. Run every branch once, in order, adding its output to the "
+                        "stream; then final_norm and the ReLU, once.")
+    # the backward pass: the gradient at x must be the reference's, skip and branches included
+    x_in = x.clone().requires_grad_(True)
+    out = call_student(answer, x_in, linears, norm, what=what, names=names)
+    if not (isinstance(out, torch.Tensor) and out.requires_grad):
+        raise Incorrect("The output is right but cut off from autograd: no torch.no_grad(), "
+                        ".detach() or .data, or the stack could never be trained.")
+    call_student(lambda: out.sum().backward(), what="backward() through your stack")
+    x_ref = x.clone().requires_grad_(True)
+    preact_stack(x_ref, linears, norm).sum().backward()
+    if x_in.grad is None or not close(x_in.grad, x_ref.grad):
+        raise Incorrect("The output is right, but the gradient at x is not: is part of the "
+                        "stream detached (x.detach() or x.data)?")
+    return (f"x_(l+1) = x_l + F_l(x_l) for all {_N_BLOCKS} blocks, nothing after the add, then "
+            "final_norm and one ReLU: forward and backward match the reference.")
+
+
+# ----------------------------------------------------------------------------- deletable_from
+
+
+def _made_up_lesion(n_blocks: int, seeds: tuple[int, ...], residual: list[list[float]],
+                    plain: list[list[float]]) -> LesionResult:
+    """A lesion study's result with the given drops (rows: seeds, columns: blocks)."""
+    full = {"residual": [0.97, 0.95, 0.99][:len(seeds)], "plain": [0.93, 0.96, 0.9][:len(seeds)]}
+    drops = {"residual": torch.tensor(residual), "plain": torch.tensor(plain)}
+    lesioned = {kind: torch.tensor(full[kind]).unsqueeze(1) - drops[kind] for kind in drops}
+    return LesionResult(n_blocks, seeds, full, lesioned, {})
+
+
+def _made_up_lesions() -> list[tuple[str, LesionResult]]:
+    """Two lesion studies made up so that the classic slips give different answers."""
+    outlier = _made_up_lesion(6, (21, 22, 23),
+                              [[0.40, 0.05, 0.20, 0.01, 0.02, 0.01],
+                               [0.35, 0.02, 0.15, 0.03, 0.30, 0.00],    # one seed's outlier
+                               [0.45, 0.03, 0.12, 0.02, 0.01, 0.02]],
+                              [[0.55, 0.41, 0.30, 0.48, 0.36, 0.52],
+                               [0.47, 0.38, 0.05, 0.44, 0.29, 0.61],
+                               [0.51, 0.45, 0.33, 0.39, 0.31, 0.57]])
+    worst = _made_up_lesion(5, (31, 32, 33),
+                            [[0.50, 0.20, 0.00, 0.12, 0.01],
+                             [0.42, 0.08, 0.01, 0.00, 0.02],
+                             [0.47, 0.09, 0.02, 0.01, 0.00]],
+                            [[0.62, 0.33, 0.08, 0.41, 0.27],
+                             [0.58, 0.29, 0.35, 0.46, 0.02],
+                             [0.49, 0.36, 0.31, 0.38, 0.04]])
+    return [("a made-up 6-block study, seeds 21 to 23", outlier),
+            ("a made-up 5-block study, seeds 31 to 33", worst)]
+
+
+@functools.lru_cache(maxsize=1)
+def _real_lesion() -> tuple[str, LesionResult]:
+    """A small real lesion study the notebook did not run (about a second)."""
+    with torch.random.fork_rng(devices=[]):
+        real = lesion_study(5, steps=60, n_seeds=3, seed=7, progress=False)
+    return "a real 5-block study, 60 steps, seeds 7 to 9", dataclasses.replace(real, maps={})
+
+
+# costs half-way between accuracy steps of 1/1000, so that no drop ties with one
+_DELETION_CASES = ((0, "residual", 0.1005), (0, "plain", 0.1005), (1, "residual", 0.1005),
+                   (1, "plain", 0.0505), (2, "residual", 0.1005), (2, "residual", 0.0125),
+                   (2, "residual", 0.2505), (2, "plain", 0.6005), (2, "plain", 0.1005))
+
+
+def _tail_start(typical: torch.Tensor, cost: float) -> int | None:
+    start = None
+    for block in reversed(range(len(typical))):
+        if typical[block] >= cost:
+            break
+        start = block
+    return start
+
+
+def _first_cheap(typical: torch.Tensor, cost: float) -> int | None:
+    return next((b for b in range(len(typical)) if typical[b] < cost), None)
+
+
+def _last_costly(typical: torch.Tensor, cost: float) -> int | None:
+    return next((b for b in reversed(range(len(typical))) if typical[b] >= cost), None)
+
+
+_DELETION_SLIPS: list[tuple[Callable[[LesionResult, str, float], Any], str]] = [
+    (lambda r, k, c: _tail_start(r.drops(k).mean(dim=0), c),
+     "You averaged over the seeds (mean); a typical net's cost is the MEDIAN over seeds, which "
+     "one seed's outlier cannot move: .median(dim=0).values."),
+    (lambda r, k, c: _tail_start(r.drops(k).max(dim=0).values, c),
+     "You took each block's worst seed (max); a typical net's cost is the median over seeds: "
+     ".median(dim=0).values."),
+    (lambda r, k, c: _first_cheap(r.drops(k).median(dim=0).values, c),
+     "You returned the first cheap block; the answer is where the cheap TAIL starts: every "
+     "block from it to the last must cost less than `cost`, so a costly block further on moves "
+     "it past that block."),
+    (lambda r, k, c: int((r.drops(k).median(dim=0).values < c).sum()),
+     "You counted the cheap blocks; return the INDEX of the block where the cheap tail starts "
+     "(blocks counted from 0, as in model.blocks[i])."),
+    (lambda r, k, c: _last_costly(r.drops(k).median(dim=0).values, c),
+     "Off by one: you returned the last costly block. The tail of cheap blocks starts one "
+     "block after it; and when no block is costly, it starts at block 0."),
+    (lambda r, k, c: _tail_start(r.drops("residual").median(dim=0).values, c),
+     "Your answer ignores `kind`: for kind='plain' it gives the residual nets' answer. Use "
+     "lesion.drops(kind)."),
+    (lambda r, k, c: (lambda s: r.n_blocks if s is None else s)(
+        _tail_start(r.drops(k).median(dim=0).values, c)),
+     "When even the last block costs `cost` or more, there is no cheap tail: return None then, "
+     "not the number of blocks."),
+    (lambda r, k, c: _tail_start(r.lesioned_accuracy[k].median(dim=0).values, c),
+     "You used lesioned_accuracy, the accuracy LEFT after a deletion; a deletion's cost is the "
+     "accuracy lost: lesion.drops(kind)."),
+    (lambda r, k, c: None,
+     "You returned None every time, as if no block were ever cheap: are the costs and `cost` "
+     "in the same units? lesion.drops(kind) is the accuracy lost from 0 to 1, as `cost` is, "
+     "not a percentage."),
+]
+
+
+def _as_block(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise Incorrect(f"{what} returned {value!r} ({type(value).__name__}); return a block "
+                        "index, an int (or None when there is no cheap tail).")
+    return int(value)
+
+
+def _check_deletable_from(answer: Any) -> str:
+    expect_function(answer, "deletable_from(lesion, kind='residual', cost=0.10)")
+    lesions = _made_up_lesions()            # the real study is run when first needed, so that
+    got, want = [], []                      # an answer that never returns is stopped at once
+    for study, kind, cost in _DELETION_CASES:
+        if study == len(lesions):
+            lesions.append(_real_lesion())
+        described, lesion = lesions[study]
+        what = f"deletable_from(lesion, {kind!r}, {cost}) for {described}"
+        value = call_student(answer, copy.deepcopy(lesion), kind, cost, what=what)
+        got.append(_as_block(value, what))
+        want.append(deletable_from(lesion, kind, cost))
+    if got == want:
+        return ("right on three lesion studies the notebook did not run (two made up to tell "
+                "the usual slips apart, one real), for both kinds of net and four costs.")
+    for slip, message in _DELETION_SLIPS:
+        if all(g == slip(lesions[s][1], k, c) for g, (s, k, c) in zip(got, _DELETION_CASES)):
+            raise Incorrect(message)
+    if len(set(got)) == 1:
+        raise Incorrect(f"You returned {got[0]!r} for every study, kind and cost; the answers "
+                        f"were {', '.join(repr(w) for w in want)}. The check runs your function "
+                        "on lesion studies the notebook did not run: compute the answer from "
+                        "`lesion`, `kind` and `cost`.")
+    i = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w)
+    study, kind, cost = _DELETION_CASES[i]
+    described, lesion = lesions[study]
+    typical = ", ".join(f"{v:.3f}" for v in lesion.drops(kind).median(dim=0).values.tolist())
+    raise Incorrect(f"For the {kind} nets of {described}, cost {cost}, you returned {got[i]!r}; "
+                    f"the cheap tail starts at {want[i]!r} (typical costs by block: {typical}). "
+                    "The check runs your function on lesion studies the notebook did not run, "
+                    "so compute the answer from `lesion`.")
+
+
 EXERCISES = [
     Exercise(
         name="path_count",
@@ -194,5 +503,41 @@ EXERCISES = [
             "factors[-1] * gain; reverse at the end.",
         ),
         reference=direct_gradient_factors,
+    ),
+    Exercise(
+        name="preact_stack",
+        kind="debug",
+        task="fix preact_stack(x, branches, final_norm) so that it computes a full "
+             "pre-activation stack: x_(l+1) = x_l + F_l(x_l) for each branch in turn, then "
+             "torch.relu(final_norm(x_L)) once, before the head.",
+        checker=_check_preact_stack,
+        hints=(
+            "Read the function the way Python does: which lines run once for every branch, and "
+            "which run once in all? Compare with what the stack should compute.",
+            "Count how often final_norm runs for 4 branches, and look at what the second block "
+            "receives: a stream with no negative entries means a ReLU came after the first add.",
+            "Dedent the last two lines: the loop only does `x = x + branch(x)`; after it, "
+            "`return torch.relu(final_norm(x))`.",
+        ),
+        reference=preact_stack,
+    ),
+    Exercise(
+        name="deletable_from",
+        kind="measure",
+        task="write deletable_from(lesion, kind='residual', cost=0.10): for a cu.lesion_study "
+             "result, the first block b such that deleting any one of blocks b, b+1, ..., the "
+             "last costs a typical net (the median over seeds) less than `cost` accuracy "
+             "points (0 to 1); None if even the last block costs that much.",
+        checker=_check_deletable_from,
+        hints=(
+            "lesion.drops(kind) is a (seeds, blocks) tensor of the accuracy lost by deleting "
+            "each block; a block's typical cost is its median over the seeds, dim=0.",
+            "You want where the cheap TAIL starts, not the first cheap block: walk back from "
+            "the last block, and stop at the first one that costs `cost` or more.",
+            "`typical = lesion.drops(kind).median(dim=0).values`; `start = None`; `for block in "
+            "reversed(range(lesion.n_blocks)):` break if `typical[block] >= cost`, else "
+            "`start = block`; return start.",
+        ),
+        reference=deletable_from,
     ),
 ]

@@ -1,9 +1,12 @@
 """Exercises of notebook 05: the highway block's gated skip, U-Net's crop-and-concatenate merge,
-and the capstone: a model assembled from zoo blocks that must learn to reverse sequences."""
+and a model assembled from zoo blocks that must learn to reverse sequences (write); a ReZero block
+whose alpha scales the skip instead of the branch (debug); which architectures keep the gradient
+within a factor of the output's all along the stack (measure)."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -13,10 +16,10 @@ from ..data import reverse_task
 from ..progress_bars import progress_bar
 from ..training import evaluate, train
 from ..transformer import TransformerBlock
-from ..zoo import (HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
-                   UNetBlock)
-from .framework import (Exercise, Incorrect, call_student, close, expect_function, expect_tensor,
-                        heartbeat, seeded_modules)
+from ..zoo import (ZOO, HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
+                   UNetBlock, ZooComparison, zoo_comparison)
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
+                        expect_tensor, heartbeat, progress_made, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -36,7 +39,7 @@ def unet_merge(encoder: torch.Tensor, upsampled: torch.Tensor) -> torch.Tensor:
     return torch.cat([cropped, upsampled], dim=1)
 
 
-class CapstoneModel(nn.Module):
+class ZooModel(nn.Module):
     # token ids (B, T) -> logits (B, T, vocab): embeddings, four zoo blocks, a final LayerNorm
     def __init__(self, vocab: int = 16, seq_len: int = 12, width: int = 32):
         super().__init__()
@@ -55,8 +58,23 @@ class CapstoneModel(nn.Module):
         return self.head(self.norm(self.blocks(x)))
 
 
-def build_capstone() -> nn.Module:
-    return CapstoneModel()
+def build_zoo_model() -> nn.Module:
+    return ZooModel()
+
+
+def rezero_block(x, branch, alpha):
+    # ReZero (Bachlechner et al. 2020): alpha, a learned scalar that starts at 0, scales the
+    # BRANCH; the skip carries x in full, so at alpha = 0 the block is exactly the identity
+    return x + alpha * branch(x)
+
+
+def kept_within(comparison, factor=2):
+    kept = []
+    for arch, gradient in comparison.gradient.items():
+        # every point of the stack, its input end (gradient[0]) included; 1 is the output's
+        if all(1 / factor <= g <= factor for g in gradient):
+            kept.append(arch)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,16 +149,16 @@ def _check_unet_merge(answer: Any) -> str:
 
 ZOO_BLOCKS = (TransformerBlock, PreActResNetBlock, ResNetBasicBlock, HighwayBlock, ReZeroBlock,
               RWKVBlock, UNetBlock)
-CAPSTONE_STEPS, CAPSTONE_TARGET = 300, 0.95
+ZOO_MODEL_STEPS, ZOO_MODEL_TARGET = 300, 0.95
 
 
-def _check_capstone(answer: Any) -> str:
-    expect_function(answer, "build_capstone() returning a model")
-    model = seeded_modules(lambda: call_student(answer, what="build_capstone()"))
+def _check_zoo_model(answer: Any) -> str:
+    expect_function(answer, "build_zoo_model() returning a model")
+    model = seeded_modules(lambda: call_student(answer, what="build_zoo_model()"))
     if model is None:
-        raise Incorrect("build_capstone() returned None: did you forget a `return`?")
+        raise Incorrect("build_zoo_model() returned None: did you forget a `return`?")
     if not isinstance(model, nn.Module):
-        raise Incorrect(f"build_capstone() returned a {type(model).__name__}; return an "
+        raise Incorrect(f"build_zoo_model() returned a {type(model).__name__}; return an "
                         "nn.Module.")
     blocks = [m for m in model.modules() if isinstance(m, ZOO_BLOCKS)]
     kinds = {type(b).__name__ for b in blocks}
@@ -152,8 +170,8 @@ def _check_capstone(answer: Any) -> str:
     X_test, y_test = reverse_task(512, seed=1)
     probe = call_student(model, X[:4], what="your model on a (4, 12) batch of token ids")
     expect_tensor(probe, shape=(4, 12, 16), what="your model")
-    with progress_bar(CAPSTONE_STEPS, "capstone: training your model") as bar:
-        history = call_student(lambda: train(model, X, y, steps=CAPSTONE_STEPS, batch_size=32,
+    with progress_bar(ZOO_MODEL_STEPS, "zoo model: training your model") as bar:
+        history = call_student(lambda: train(model, X, y, steps=ZOO_MODEL_STEPS, batch_size=32,
                                              lr=3e-3, optimizer="adam", warmup_steps=50,
                                              weight_decay=0.0, seed=0, progress=heartbeat(bar)),
                                what="training", timed=False)
@@ -161,13 +179,252 @@ def _check_capstone(answer: Any) -> str:
         raise Incorrect("Training diverged (the loss became NaN or infinite). Is there a norm "
                         "on the stream, and a final LayerNorm before the head?")
     accuracy = evaluate(model, X_test, y_test)[1]
-    if accuracy < CAPSTONE_TARGET:
-        raise Incorrect(f"After {CAPSTONE_STEPS} steps the model reverses {accuracy:.0%} of the "
-                        f"held-out tokens; it needs {CAPSTONE_TARGET:.0%}. Reversing needs "
+    if accuracy < ZOO_MODEL_TARGET:
+        raise Incorrect(f"After {ZOO_MODEL_STEPS} steps the model reverses {accuracy:.0%} of the "
+                        f"held-out tokens; it needs {ZOO_MODEL_TARGET:.0%}. Reversing needs "
                         "tokens to see each other: include attention blocks (pre-norm ones are the "
                         "forgiving choice), and positions in the input.")
     return (f"{len(blocks)} blocks ({', '.join(sorted(kinds))}) reverse {accuracy:.1%} of the "
-            f"held-out tokens after {CAPSTONE_STEPS} steps.")
+            f"held-out tokens after {ZOO_MODEL_STEPS} steps.")
+
+
+# ---------------------------------------------------------------------------------------------
+# rezero_block (debug): alpha on the skip instead of the branch.
+
+_REZERO_NAMES = ("x", "branch", "alpha")
+
+
+def _rezero_pieces() -> tuple[torch.Tensor, nn.Module, torch.Tensor]:
+    def make() -> tuple[torch.Tensor, nn.Module, torch.Tensor]:
+        x = torch.randn(4, 6, 8)
+        branch = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8))
+        upstream = torch.randn(4, 6, 8)                  # dL/dy of a loss L = sum(upstream * y)
+        return x, branch, upstream
+
+    return seeded_modules(make, 5)
+
+
+def _rezero_stack_ratio(answer: Any, x: torch.Tensor) -> float:
+    """The gradient's RMS at the input of a 16-block stack of the answer at alpha = 0, over
+    its RMS at the output (the notebook's ReZero stack: exactly 1)."""
+    branches = seeded_modules(lambda: [nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8))
+                                       for _ in range(16)], 6)
+    start = x.clone().requires_grad_(True)
+    y = start
+    for branch in branches:
+        y = call_student(answer, y, branch, torch.zeros((), requires_grad=True),
+                         what="rezero_block(x, branch, alpha=0)", names=_REZERO_NAMES)
+        y = expect_tensor(y, shape=x.shape, what="rezero_block")
+    upstream = torch.ones_like(y)
+    call_student(lambda: (y * upstream).sum().backward(), what="backward() through 16 blocks")
+    if start.grad is None:
+        return 0.0
+    return (start.grad.pow(2).mean().sqrt() / upstream.pow(2).mean().sqrt()).item()
+
+
+_REZERO_MISTAKES = {
+    "whole": "alpha scales the whole sum, alpha·(x + F(x)): at alpha = 0, as every ReZero block "
+             "starts, the block outputs zeros and the stream is lost. alpha belongs on the branch "
+             "only; the skip carries x in full.",
+    "no alpha": "it ignores alpha: x + F(x) is an ordinary residual block, not the identity at "
+                "initialisation. Scale the branch by alpha.",
+    "gate": "it mixes (1 − alpha)·x + alpha·F(x), a gate in the style of a highway block: the "
+            "skip then shrinks as alpha grows. In ReZero the skip carries x in full, whatever "
+            "alpha is.",
+    "no branch": "it returns x whatever alpha is: the branch's contribution, alpha·F(x), is "
+                 "missing.",
+    "branch only": "the `x +` is missing: at alpha = 0 the block outputs zeros. The skip must "
+                   "carry x.",
+}
+
+
+def _check_rezero_block(answer: Any) -> str:
+    expect_function(answer, "rezero_block(x, branch, alpha)")
+    x, branch, upstream = _rezero_pieces()
+    with torch.no_grad():
+        h = branch(x)
+    outputs = {}
+    for a in (0.0, 0.5):
+        what = f"rezero_block(x, branch, alpha={a})"
+        got = call_student(answer, x.clone(), branch, torch.tensor(a, requires_grad=True),
+                           what=what, names=_REZERO_NAMES)
+        outputs[a] = expect_tensor(got, shape=x.shape, what=what).detach()
+    formulas = {
+        "right": lambda a: x + a * h,
+        "given": lambda a: a * x + h,
+        "whole": lambda a: a * (x + h),
+        "no alpha": lambda a: x + h,
+        "gate": lambda a: (1 - a) * x + a * h,
+        "no branch": lambda a: x,
+        "branch only": lambda a: a * h,
+    }
+    matches = {key: all(close(outputs[a], f(a), atol=1e-5) for a in outputs)
+               for key, f in formulas.items()}
+    if matches["given"]:
+        gap = (outputs[0.0] - x).abs().max().item()
+        ratio = _rezero_stack_ratio(answer, x)
+        raise NotAttempted(
+            "This is still the block as given. With alpha = 0, as every ReZero block starts, the "
+            f"block should be exactly the identity; this one changes x by up to {gap:.2f}. "
+            f"Stacked 16 deep at initialisation it passes back only {ratio:.1e} of the gradient "
+            "to its input, where section 2's ReZero stack passes back exactly 1. Find why "
+            "alpha = 0 does not give x, fix that line, run the cell, and check again.")
+    if not matches["right"]:
+        for key, message in _REZERO_MISTAKES.items():
+            if matches[key]:
+                raise Incorrect(f"rezero_block: {message}")
+        if close(outputs[0.0], x, atol=1e-5):
+            raise Incorrect("At alpha = 0 your block returns x, as it should; at alpha = 0.5 it "
+                            "returns something other than x + 0.5·F(x). Multiply the branch's "
+                            "output by alpha and add x.")
+        raise Incorrect(f"rezero_block returned something else (largest difference at alpha = "
+                        f"0.5: {(outputs[0.5] - formulas['right'](0.5)).abs().max():.3g}). "
+                        "ReZero computes x + alpha·F(x), with F(x) = branch(x).")
+    # the right values: now alpha and the skip must carry gradients
+    alpha = torch.tensor(0.0, requires_grad=True)
+    start = x.clone().requires_grad_(True)
+    out = call_student(answer, start, branch, alpha, what="rezero_block(x, branch, alpha=0)",
+                       names=_REZERO_NAMES)
+    out = expect_tensor(out, shape=x.shape, what="rezero_block")
+    if not out.requires_grad:
+        raise Incorrect("The block's output has no gradient at all: no torch.no_grad() and no "
+                        ".detach() around it.")
+    call_student(lambda: (out * upstream).sum().backward(), what="backward() through your block")
+    if alpha.grad is None or alpha.grad.abs().item() == 0:
+        raise Incorrect("alpha gets no gradient, so training could never move it off 0 and the "
+                        "block would stay the identity for ever. Multiply by the tensor alpha "
+                        "itself, not float(alpha), alpha.item() or alpha.detach().")
+    if not close(alpha.grad, (h * upstream).sum(), atol=1e-4):
+        raise Incorrect("alpha's gradient is wrong: with y = x + alpha·F(x), dL/dalpha is the "
+                        "sum of dL/dy · F(x). Use alpha as a plain factor of the branch.")
+    if start.grad is None or not close(start.grad, upstream, atol=1e-5):
+        raise Incorrect("The gradient no longer flows back through the skip: x was detached "
+                        "(x.detach() or x.data) before the add. Use x itself.")
+    # once alpha has grown, the branch must learn too
+    weight = branch[0].weight
+    weight.grad = None
+    out = call_student(answer, x.clone(), branch, torch.tensor(0.5, requires_grad=True),
+                       what="rezero_block(x, branch, alpha=0.5)", names=_REZERO_NAMES)
+    out = expect_tensor(out, shape=x.shape, what="rezero_block")
+    call_student(lambda: (out * upstream).sum().backward(), what="backward() through your block")
+    mine = weight.grad
+    weight.grad = None
+    (0.5 * branch(x) * upstream).sum().backward()
+    if mine is None or not close(mine, weight.grad, atol=1e-4):
+        raise Incorrect("The branch's weights get no (or the wrong) gradient, so F could never "
+                        "learn: branch(x) was detached or computed under torch.no_grad(). Use "
+                        "branch(x) itself.")
+    return ("x + alpha·F(x): at alpha = 0 every block is exactly the identity, and alpha gets the "
+            "gradient it needs to grow.")
+
+
+# ---------------------------------------------------------------------------------------------
+# kept_within (measure): on comparisons the notebook did not make.
+
+_COMPARISONS: dict[tuple[int, int], ZooComparison] = {}
+_MEASURE_CASES = ((6, 5, 1.5), (6, 5, 2), (8, 7, 1.5), (8, 7, 2), (4, 3, 10), (8, 7, 10))
+"""(depth, seed, factor) of each check; the notebook's comparison is 16 deep, seed 0."""
+
+
+def _comparison(depth: int, seed: int) -> ZooComparison:
+    if (depth, seed) not in _COMPARISONS:
+        progress_made()
+        _COMPARISONS[depth, seed] = seeded_modules(lambda: zoo_comparison(depth, seed=seed))
+        progress_made()
+    return _COMPARISONS[depth, seed]
+
+
+def _copy(comparison: ZooComparison) -> ZooComparison:
+    return ZooComparison(comparison.depth, {k: list(v) for k, v in comparison.gradient.items()},
+                         dict(comparison.parameters), dict(comparison.output_shape))
+
+
+def _kept_by(comparison: ZooComparison, keep: Callable[[list[float]], bool]) -> set[str]:
+    return {arch for arch, gradient in comparison.gradient.items() if keep(gradient)}
+
+
+def _as_keys(got: Any, call: str) -> set[str]:
+    if got is None:
+        raise Incorrect(f"{call} returned None: did you forget a `return`?")
+    if isinstance(got, str) or not isinstance(got, (list, tuple, set, frozenset, type({}.keys()))):
+        raise Incorrect(f"{call} returned {type(got).__name__} {got!r:.80}; return a list of "
+                        "the architectures' keys, such as ['rezero', 'rwkv'].")
+    names = {entry.name: key for key, entry in ZOO.items()}
+    for item in got:
+        if not isinstance(item, str):
+            raise Incorrect(f"{call} returned a list holding {type(item).__name__} {item!r:.40}; "
+                            "return the architectures' keys, strings such as 'rezero'.")
+        if item in names:
+            raise Incorrect(f"{call} returned the display name {item!r}; return the keys, as "
+                            f"comparison.gradient has them ({names[item]!r}).")
+        if item not in ZOO:
+            raise Incorrect(f"{call} returned {item!r}, which is not an architecture of the "
+                            f"comparison; its keys are {', '.join(ZOO)}.")
+    return set(got)
+
+
+def _where(gradient: list[float], factor: float) -> str:
+    """The point of the stack where the gradient strays furthest from the output's."""
+    worst = max(range(len(gradient)), key=lambda l: max(gradient[l], 1 / max(gradient[l], 1e-300)))
+    return f"{gradient[worst]:.3g} at point {worst}{' (the input end)' if worst == 0 else ''}"
+
+
+def _kept_diagnosis(comparison: ZooComparison, factor: float, what: str, got: set[str],
+                    expected: set[str]) -> str:
+    lo, hi = 1 / factor, factor
+    every = set(comparison.gradient)
+    if got == every - expected:
+        return (f"For {what} you returned the architectures whose gradient STRAYS beyond "
+                f"{factor}×; return the ones that stay within it.")
+    if got == _kept_by(comparison, lambda g: lo <= g[0] <= hi):
+        arch = sorted(got - expected)[0]
+        return (f"For {what} you judged each stack by its input end only (comparison.ratio): "
+                f"{arch} ends within {factor}× ({comparison.gradient[arch][0]:.3g}) but strays "
+                f"inside the stack ({_where(comparison.gradient[arch], factor)}). Check every "
+                "entry of comparison.gradient[arch].")
+    if got == _kept_by(comparison, lambda g: all(lo <= v <= hi for v in g[1:])):
+        arch = sorted(got - expected)[0]
+        return (f"For {what} you skipped comparison.gradient[arch][0], the gradient at the "
+                f"stack's input (the stem's output): {arch}'s is "
+                f"{comparison.gradient[arch][0]:.3g}. Include it: it is where the gradient "
+                "ends up.")
+    if got == _kept_by(comparison, lambda g: min(g) >= lo):
+        arch = max(got - expected, key=lambda k: max(comparison.gradient[k]))
+        return (f"For {what} you tested only for a gradient that SHRINKS; it can also GROW "
+                f"towards the input ({arch} reaches {max(comparison.gradient[arch]):.3g}×): test "
+                f"1/{factor} <= g <= {factor}.")
+    if got == _kept_by(comparison, lambda g: max(g) <= hi):
+        arch = min(got - expected, key=lambda k: min(comparison.gradient[k]))
+        return (f"For {what} you tested only for a gradient that GROWS; it can also SHRINK "
+                f"towards the input ({arch} falls to {min(comparison.gradient[arch]):.3g}): test "
+                f"1/{factor} <= g <= {factor}.")
+    if got == _kept_by(comparison, lambda g: max(g) / min(g) <= factor):
+        return (f"For {what} you compared the largest and the smallest gradient along the stack "
+                "with each other; compare each with the output's, which is 1 in "
+                "comparison.gradient.")
+    missing, extra = sorted(expected - got), sorted(got - expected)
+    parts = []
+    if missing:
+        parts.append(f"missing {', '.join(missing)} (the gradient stays within {factor}× all "
+                     "along the stack)")
+    if extra:
+        parts.append(f"extra {', '.join(extra)} (e.g. {extra[0]}: "
+                     f"{_where(comparison.gradient[extra[0]], factor)})")
+    return f"For {what} your list is wrong: {'; '.join(parts)}."
+
+
+def _check_kept_within(answer: Any) -> str:
+    expect_function(answer, "kept_within(comparison, factor=2)")
+    for depth, seed, factor in _MEASURE_CASES:
+        comparison = _comparison(depth, seed)
+        expected = set(kept_within(comparison, factor))
+        what = f"a comparison {depth} blocks deep (seed {seed}) and factor {factor}"
+        call = f"kept_within(comparison, {factor}) for {what}"
+        got = _as_keys(call_student(answer, _copy(comparison), factor, what=call), call)
+        if got != expected:
+            raise Incorrect(_kept_diagnosis(comparison, factor, what, got, expected))
+    return ("right on comparisons the notebook did not make (4, 6 and 8 blocks deep, other "
+            "seeds, factors 1.5 to 10).")
 
 
 EXERCISES = (
@@ -187,17 +444,41 @@ EXERCISES = (
               "encoder[..., start:start + L2] has the upsampled map's length.",
               "return torch.cat([cropped, upsampled], dim=1)"),
              unet_merge),
-    Exercise("capstone",
-             "write build_capstone() returning a model of at least 4 zoo blocks (2+ kinds) that "
+    Exercise("zoo_model",
+             "write build_zoo_model() returning a model of at least 4 zoo blocks (2+ kinds) that "
              "maps (B, 12) token ids to (B, 12, 16) logits and learns to reverse sequences",
-             _check_capstone,
+             _check_zoo_model,
              ("Start from embeddings plus a learned position vector per position.",
               "Reversing needs tokens to see each other: TransformerBlock(width, 4, 2 * width, "
               "placement='pre') does that; add per-token blocks such as PreActResNetBlock.",
-              "End with nn.LayerNorm(width) and nn.Linear(width, 16). See cu.solution('capstone')."),
-             build_capstone, reference_source=inspect.getsource(CapstoneModel) + "\n\n"
-             + inspect.getsource(build_capstone),
+              "End with nn.LayerNorm(width) and nn.Linear(width, 16). See "
+              "cu.solution('zoo_model')."),
+             build_zoo_model, reference_source=inspect.getsource(ZooModel) + "\n\n"
+             + inspect.getsource(build_zoo_model),
              imports="from course_utils import TransformerBlock\n"
                      "from course_utils.zoo import PreActResNetBlock, ReZeroBlock",
              seconds=30.0),
+    Exercise("rezero_block",
+             "fix rezero_block(x, branch, alpha) so that it computes ReZero's x + alpha·F(x), "
+             "F(x) = branch(x): exactly the identity while alpha = 0",
+             _check_rezero_block,
+             ("ReZero's promise: at initialisation (alpha = 0) every block passes x through "
+              "unchanged. Put alpha = 0 into the given line: what is left?",
+              "alpha should decide how much of the branch gets in; the skip should not depend "
+              "on alpha at all.",
+              "`return x + alpha * branch(x)`"),
+             rezero_block, kind="debug"),
+    Exercise("kept_within",
+             "write kept_within(comparison, factor=2): the keys of the architectures whose "
+             "gradient, at every point of the stack (input end included), stays within `factor` "
+             "of the output's (between 1/factor and factor)",
+             _check_kept_within,
+             ("comparison.gradient[arch] lists the gradient's RMS from the stack's input to its "
+              "output, divided by the output's, so the last entry is 1. Look at every entry, not "
+              "only the first.",
+              "A gradient can shrink or grow on the way back: an entry is within the factor when "
+              "1/factor <= g <= factor.",
+              "`for arch, gradient in comparison.gradient.items():` keep `arch` when "
+              "`all(1 / factor <= g <= factor for g in gradient)`; return the list of kept keys."),
+             kept_within, kind="measure"),
 )

@@ -58,3 +58,238 @@ WRONG = {
         (lambda g: 0.5, "Return a list of numbers"),
     ],
 }
+
+
+# ----------------------------------------------------------------------------- preact_stack
+
+def preact_stack_as_given(x, branches, final_norm):       # the notebook's cell, untouched: the bug
+    for branch in branches:
+        x = x + branch(x)
+        x = torch.relu(final_norm(x))    # the final norm and ReLU, before the head
+    return x
+
+
+def preact_stack_one_line(x, branches, final_norm):       # the same bug, spelt differently
+    for branch in branches:
+        x = torch.relu(final_norm(x + branch(x)))
+    return x
+
+
+def preact_relu_removed(x, branches, final_norm):         # "fixed" by deleting the ReLU
+    for branch in branches:
+        x = x + branch(x)
+        x = final_norm(x)
+    return x
+
+
+def preact_returns_in_the_loop(x, branches, final_norm):  # indented the return instead
+    for branch in branches:
+        x = x + branch(x)
+        return torch.relu(final_norm(x))
+
+
+def preact_line_deleted(x, branches, final_norm):
+    for branch in branches:
+        x = x + branch(x)
+    return x
+
+
+def preact_relu_after_add(x, branches, final_norm):       # the original block's ReLU crept back
+    for branch in branches:
+        x = torch.relu(x + branch(x))
+    return torch.relu(final_norm(x))
+
+
+def preact_relu_before_add(x, branches, final_norm):
+    for branch in branches:
+        x = x + torch.relu(branch(x))
+    return torch.relu(final_norm(x))
+
+
+def preact_relu_then_norm(x, branches, final_norm):
+    for branch in branches:
+        x = x + branch(x)
+    return final_norm(torch.relu(x))
+
+
+def preact_final_first(x, branches, final_norm):
+    x = torch.relu(final_norm(x))
+    for branch in branches:
+        x = x + branch(x)
+    return x
+
+
+def preact_no_final_relu(x, branches, final_norm):
+    for branch in branches:
+        x = x + branch(x)
+    return final_norm(x)
+
+
+def preact_in_place(x, branches, final_norm):
+    for branch in branches:
+        x += branch(x)
+    return torch.relu(final_norm(x))
+
+
+def preact_detached(x, branches, final_norm):
+    for branch in branches:
+        x = x + branch(x)
+    return torch.relu(final_norm(x)).detach()
+
+
+def preact_detached_skip(x, branches, final_norm):
+    for branch in branches:
+        x = x.detach() + branch(x)
+    return torch.relu(final_norm(x))
+
+
+def preact_by_index(x, branches, final_norm):              # right, written another way
+    for i in range(len(branches)):
+        x = x + branches[i](x)
+    x = final_norm(x)
+    return torch.relu(x)
+
+
+def preact_with_residual(x, branches, final_norm):         # right: the course's Residual block
+    import course_utils as cu
+
+    for branch in branches:
+        x = cu.Residual(branch)(x)
+    return torch.nn.functional.relu(final_norm(x))
+
+
+# ----------------------------------------------------------------------------- deletable_from
+
+def deletable_from_stub(lesion, kind="residual", cost=0.10):
+    raise NotImplementedError
+
+
+def _typical(lesion, kind):
+    return lesion.drops(kind).median(dim=0).values
+
+
+def deletable_mean(lesion, kind="residual", cost=0.10):
+    typical, start = lesion.drops(kind).mean(dim=0), None
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_worst_seed(lesion, kind="residual", cost=0.10):
+    typical, start = lesion.drops(kind).max(dim=0).values, None
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_first_cheap(lesion, kind="residual", cost=0.10):
+    for b, drop in enumerate(_typical(lesion, kind)):
+        if drop < cost:
+            return b
+    return None
+
+
+def deletable_count(lesion, kind="residual", cost=0.10):
+    return int((_typical(lesion, kind) < cost).sum())
+
+
+def deletable_last_costly(lesion, kind="residual", cost=0.10):
+    costly = [b for b, drop in enumerate(_typical(lesion, kind)) if drop >= cost]
+    return costly[-1] if costly else None
+
+
+def deletable_ignores_kind(lesion, kind="residual", cost=0.10):
+    typical, start = _typical(lesion, "residual"), None
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_never_none(lesion, kind="residual", cost=0.10):
+    typical, start = _typical(lesion, kind), lesion.n_blocks
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_from_accuracy(lesion, kind="residual", cost=0.10):
+    typical, start = lesion.lesioned_accuracy[kind].median(dim=0).values, None
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_in_percent(lesion, kind="residual", cost=0.10):
+    typical, start = 100 * _typical(lesion, kind), None
+    for b in reversed(range(lesion.n_blocks)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_skips_the_last(lesion, kind="residual", cost=0.10):   # range stops one short
+    typical, start = _typical(lesion, kind), None
+    for b in reversed(range(lesion.n_blocks - 1)):
+        if typical[b] >= cost:
+            break
+        start = b
+    return start
+
+
+def deletable_tensor_index(lesion, kind="residual", cost=0.10):   # right: a tensor index is fine
+    costly = (_typical(lesion, kind) >= cost).nonzero()
+    if len(costly) == 0:
+        return torch.tensor(0)
+    last = costly[-1, 0]
+    return None if last == lesion.n_blocks - 1 else last + 1
+
+
+STUBS.update({"preact_stack": preact_stack_as_given, "deletable_from": deletable_from_stub})
+WRONG.update({
+    "preact_stack": [
+        (preact_relu_removed, "post-norm stack (notebook 04)"),
+        (preact_returns_in_the_loop, "Only the first block ran"),
+        (preact_line_deleted, "the final norm and ReLU are gone"),
+        (preact_relu_after_add, "A ReLU still follows every add"),
+        (preact_relu_before_add, "'ReLU before addition'"),
+        (preact_relu_then_norm, "The last two steps are swapped"),
+        (preact_final_first, "run on the input, before the blocks"),
+        (preact_no_final_relu, "The final ReLU is missing"),
+        (preact_in_place, "changed its input `x` in place"),
+        (preact_detached, "cut off from autograd"),
+        (preact_detached_skip, "the gradient at x is not"),
+        (lambda x, branches, final_norm: branches(x), "raised TypeError"),
+        (lambda x, branches, final_norm: x.sum(-1), "returned shape (16,), expected (16, 8)"),
+    ],
+    "deletable_from": [
+        (deletable_mean, "You averaged over the seeds (mean)"),
+        (deletable_worst_seed, "each block's worst seed (max)"),
+        (deletable_first_cheap, "You returned the first cheap block"),
+        (deletable_count, "You counted the cheap blocks"),
+        (deletable_last_costly, "Off by one"),
+        (deletable_ignores_kind, "Your answer ignores `kind`"),
+        (deletable_never_none, "return None then, not the number of blocks"),
+        (deletable_from_accuracy, "You used lesioned_accuracy, the accuracy LEFT"),
+        (deletable_in_percent, "not a percentage"),
+        (lambda lesion, kind="residual", cost=0.10: 3,
+         "You returned 3 for every study, kind and cost"),
+        (deletable_skips_the_last, "For the plain nets of a made-up 5-block study, seeds 31 to 33, "
+                                   "cost 0.0505, you returned None; the cheap tail starts at 4"),
+        (lambda lesion, kind="residual", cost=0.10: 3.0, "returned 3.0 (float)"),
+        (lambda lesion, kind="residual", cost=0.10: lesion.drop(kind), "raised AttributeError"),
+    ],
+})
+NOT_ATTEMPTED_ALSO = [("preact_stack", preact_stack_one_line)]
+RIGHT = {"preact_stack": [preact_by_index, preact_with_residual],
+         "deletable_from": [deletable_tensor_index]}
