@@ -62,9 +62,19 @@ def dropdown(options: Sequence[Any] | dict[str, Any], *, value: Any,
 
 
 def render_png(fig: Figure, *, dpi: int = 100) -> bytes:
-    """Render a figure to PNG bytes and close it (so it is not drawn a second time inline)."""
+    """Render a figure to PNG bytes and close it (so it is not drawn a second time inline).
+
+    A figure that `plotting.finish` has just drawn (to place its legends) and that has not
+    changed since is encoded from that drawing: laying out and drawing a figure is most of the
+    cost of an explorer's redraw, and of the website's pre-rendered grids.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    if not fig.stale and fig.dpi == dpi and getattr(fig.canvas, "buffer_rgba", None) is not None:
+        import matplotlib.image
+
+        matplotlib.image.imsave(buffer, fig.canvas.buffer_rgba(), format="png")
+    else:
+        fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
 

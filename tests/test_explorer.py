@@ -71,3 +71,51 @@ def test_explorers_are_listed_for_the_benchmark():
 def test_an_explorer_needs_knobs():
     with pytest.raises(ValueError, match="at least one knob"):
         Explorer(lambda: 0, lambda r: plt.figure(), {})
+
+
+def _finished_figure_with_a_legend():
+    from course_utils.plotting import finish, new_figure
+
+    fig, axes = new_figure(2)
+    for ax in axes:
+        ax.plot([0, 1, 2], [1, 2, 1], label="a line")
+        ax.legend()
+    return finish(fig)
+
+
+def _pixels(png: bytes):
+    import io
+
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png))
+
+
+def test_a_figure_drawn_by_finish_is_encoded_from_that_drawing_with_the_same_pixels():
+    import io
+
+    import numpy as np
+
+    from course_utils.explorer import render_png
+
+    fig = _finished_figure_with_a_legend()
+    assert not fig.stale                                  # finish drew it to place the legends
+    fast = render_png(fig)
+    fig = _finished_figure_with_a_legend()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    assert np.array_equal(_pixels(fast), _pixels(buffer.getvalue()))
+
+
+def test_a_figure_changed_after_finish_is_drawn_again():
+    import numpy as np
+
+    from course_utils.explorer import render_png
+
+    fig = _finished_figure_with_a_legend()
+    before = render_png(fig)
+    fig = _finished_figure_with_a_legend()
+    fig.axes[0].set_title("changed after finish")
+    assert fig.stale
+    assert not np.array_equal(_pixels(render_png(fig)), _pixels(before))
