@@ -6,7 +6,8 @@ student would see that do not raise fail the cell here as well:
   student needs; here that line fails the cell, so a claim that stops being true fails CI;
 - a Python warning (a DeprecationWarning of some library, a UserWarning of ours): it is noise
   in the student's notebook, and often tomorrow's error.
-It also points the progress record at a temporary folder (below).
+It also points the progress record at a temporary folder (below), and leaves nbval's run of
+the notebooks to the browser tests where those must run (pytest_collection_modifyitems).
 """
 
 import atexit
@@ -30,6 +31,21 @@ WARNING_LINE = re.compile(r"^.*:\d+: \w*Warning: .*$", re.MULTILINE)
 def _stream(outputs, name=None):
     return [out.get("text", "") for out in outputs
             if out.get("output_type") == "stream" and (name is None or out.get("name") == name)]
+
+
+def pytest_collection_modifyitems(config, items):
+    """One execution of each notebook in this environment. Where the browser tests must run
+    (COURSE_REQUIRE_BROWSER=1, as in CI) and are collected, they execute every notebook top to
+    bottom in JupyterLab and fail on any error output, any stderr output (a ✗ claim, a warning)
+    and any cell that never ran: nbval's run of the same notebooks would repeat it, so it is
+    left out. Anywhere else (no Chromium, or the notebooks run on their own) nbval runs them."""
+    in_browser = any("test_notebooks_in_browser.py" in item.nodeid for item in items)
+    if not in_browser or os.environ.get("COURSE_REQUIRE_BROWSER") != "1":
+        return
+    nbval = [item for item in items if item.nodeid.startswith("notebooks/")]
+    if nbval:
+        config.hook.pytest_deselected(items=nbval)
+        items[:] = [item for item in items if not item.nodeid.startswith("notebooks/")]
 
 
 @pytest.hookimpl(wrapper=True)

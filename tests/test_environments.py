@@ -9,8 +9,8 @@
 Each run is also one of CI's claim runs (tests/test_claims_everywhere.py): the notebooks run as
 committed (seed 0), the Colab-like one with another CPU's rounding ("other" of
 benchmarks/claims.py) and the lowest one with the unvectorised kernels ("scalar"), which a
-student's CPU may well pick anyway; nbval's run in the main environment is seed 0 with this
-CPU's rounding.
+student's CPU may well pick anyway; the main environment's run (the browser tests' in CI,
+nbval's elsewhere) is seed 0 with this CPU's rounding.
 
 Each environment is a virtual environment built once per versions file, Python and torch, and
 kept in COURSE_ENV_CACHE (default ~/.cache/course-utils/envs); the course's wheel is rebuilt and

@@ -20,6 +20,7 @@ import html
 import inspect
 import io
 import os
+import sys
 import textwrap
 import threading
 import time
@@ -219,11 +220,24 @@ def one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+_STDERR_BEFORE: list[Any] = []
+
+
 @contextmanager
 def captured_output(stream: _FirstLines) -> Iterator[None]:
     """What the block prints goes to `stream`, not to the notebook."""
-    with redirect_stdout(stream), redirect_stderr(stream):
-        yield
+    _STDERR_BEFORE.append(sys.stderr)
+    try:
+        with redirect_stdout(stream), redirect_stderr(stream):
+            yield
+    finally:
+        _STDERR_BEFORE.pop()
+
+
+def checker_stderr() -> Any:
+    """Where the checker's own progress bar writes: the stream in use before the check began
+    capturing what the student's code prints (so the bar is not reported as the student's)."""
+    return _STDERR_BEFORE[-1] if _STDERR_BEFORE else sys.stderr
 
 
 # ---------------------------------------------------------------------------------------------

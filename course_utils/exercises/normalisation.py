@@ -446,9 +446,16 @@ def _studies_to_measure() -> tuple[tuple[str, SmallBatchResult, float], ...]:
          "group": [[1.1, 1.2, 1.4], [0.9, 1.0, 1.2], [1.4, 1.3, 1.7]],
          "layer": [[1.2, 1.0, 1.5], [1.0, 0.9, 1.3], [1.4, 1.2, 1.7]]},
         [[4.0, 7.0, 12.0], [3.5, 6.5, 11.0], [4.5, 7.5, 13.0]])
+    fourth = _made_up_study(    # at 128 BN is 6x LN but only 2.5 points behind; at 32 exactly 5
+        (128, 32, 8), (70, 71, 72),
+        {"batch": [[3.0, 6.5, 20.0], [2.5, 6.0, 18.0], [3.5, 7.0, 22.0]],
+         "group": [[0.6, 1.5, 2.5], [0.5, 1.4, 2.2], [0.7, 1.6, 2.8]],
+         "layer": [[0.5, 1.5, 2.0], [0.4, 1.25, 1.8], [0.6, 1.75, 2.2]]},
+        [[5.0, 9.0, 25.0], [4.5, 8.5, 24.0], [5.5, 9.5, 26.0]])
     return (("a made-up study at batch 64, 16, 4, 2 (seeds 40 to 44)", first, 5.0),
             ("a made-up study at batch 32, 8, 2 (seeds 50 to 52)", second, 3.0),
-            ("a made-up study at batch 256, 64, 16 (seeds 60 to 62)", third, 5.0))
+            ("a made-up study at batch 256, 64, 16 (seeds 60 to 62)", third, 5.0),
+            ("a made-up study at batch 128, 32, 8 (seeds 70 to 72)", fourth, 5.0))
 
 
 def _largest_behind(sizes: tuple[int, ...], bn: list[float], other: list[float],
@@ -497,6 +504,15 @@ _BEHIND_SLIPS: list[tuple[Callable[[SmallBatchResult, float], Any], str]] = [
     (lambda r, p: _largest_behind(r.batch_sizes, r.median("batch"), r.median("group"), p),
      "You compared BatchNorm with GroupNorm; the question compares it with LayerNorm "
      "(result.median('layer'))."),
+    (lambda r, p: (lambda s: max(s) if s else None)(
+        [size for size, b, l in zip(r.batch_sizes, r.median("batch"), r.median("layer"))
+         if b >= p * l]),
+     "You compared a RATIO (BatchNorm's error at least `points` TIMES LayerNorm's); `points` is "
+     "a difference in percentage points: BatchNorm's median minus LayerNorm's."),
+    (lambda r, p: (lambda s: max(s) if s else None)(
+        [size for size, b, l in zip(r.batch_sizes, r.median("batch"), r.median("layer"))
+         if b - l > p]),
+     "Almost: 'at least `points` above' includes a gap of exactly `points`; use >=, not >."),
     (lambda r, p: (lambda s: s if s is not None else 0)(
         _largest_behind(r.batch_sizes, r.median("batch"), r.median("layer"), p)),
      "When BatchNorm is never that far behind, return None, not 0."),
@@ -518,7 +534,7 @@ def _check_batchnorm_falls_behind(answer: Any) -> str:
         got.append(None if value is None else int(value))
         want.append(batchnorm_falls_behind(result, points))
     if got == want:
-        return ("right on three small-batch studies the notebook did not run, made up so that "
+        return ("right on four small-batch studies the notebook did not run, made up so that "
                 "the usual slips give different answers.")
     for slip, message in _BEHIND_SLIPS:
         if all(g == slip(result, points) for g, (_, result, points) in zip(got, studies)):

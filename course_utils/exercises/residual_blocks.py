@@ -1,19 +1,29 @@
 """Exercises of notebook 01: the residual block, a branch that starts as the identity, the
 projection shortcut for a change of width (write); a block whose in-place add breaks backward
-(debug); how many blocks a gradient crosses before it has changed tenfold (measure)."""
+(debug); how many blocks a gradient crosses before it has changed tenfold (measure); an
+initialisation that makes a 42-layer residual stack without normalisation train (design)."""
 
 from __future__ import annotations
 
+import contextlib
+import math
+import statistics
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 from torch import nn
 
+from .. import blocks
+from ..batched import BatchedMLPStack
 from ..blocks import Residual, mlp_stack
 from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
+from ..progress_bars import progress_bar
+from ..training import train_batched
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_module_class, expect_tensor, seeded_modules)
+                        checker_stderr, expect_module_class, expect_tensor, heartbeat,
+                        seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -64,6 +74,15 @@ def blocks_until_changed(profile, factor=10):
         if g < last / factor or g > last * factor:
             return back
     return None
+
+
+def tame(model):
+    for block in model.blocks:
+        first, last = block[0].branch[0], block[0].branch[3]     # the branch's two nn.Linear
+        nn.init.zeros_(last.weight)                             # each block starts as the identity
+        nn.init.zeros_(last.bias)
+        with torch.no_grad():                                   # Fixup: scale the first by L^(-1/2)
+            first.weight.mul_(len(model.blocks) ** -0.5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,6 +284,8 @@ def _check_quick_residual(answer: Any) -> str:
     except AttributeError:
         raise Incorrect("Keep the branch as `self.branch`, as the block was given.") from None
     student_x = x.clone().requires_grad_(True)
+    relu_out: list[tuple[torch.Tensor, int]] = []          # the ReLU's output and its version
+    model[1].register_forward_hook(lambda m, i, o: relu_out.append((o, o._version)))
     try:
         out = call_student(model, student_x, what="the model Linear -> ReLU -> QuickResidual",
                            names=("x",))
@@ -274,6 +295,15 @@ def _check_quick_residual(answer: Any) -> str:
                             "recorded by autograd, so no torch.no_grad() and no .data around it.")
         call_student(lambda: out.sum().backward(), what="backward() through your block")
     except Incorrect as wrong:
+        changed_its_input = bool(relu_out) and relu_out[0][0]._version != relu_out[0][1]
+        if (isinstance(wrong.error, RuntimeError) and "inplace operation" in str(wrong.error)
+                and not changed_its_input):
+            raise Incorrect(
+                "The ReLU's output is left alone now, but backward() still fails: "
+                f"{str(wrong.error).split(' Hint:')[0]} Another tensor autograd kept was changed "
+                "in place: the branch's first layer kept the input it received, so `x = "
+                "x.clone(); x += self.branch(x)` changes the very copy the branch was given. "
+                "Make the add create a new tensor.") from None
         if isinstance(wrong.error, RuntimeError) and "inplace operation" in str(wrong.error):
             raise NotAttempted(
                 "This is still the block as given. After a ReLU, as in a model, backward() "
@@ -318,41 +348,164 @@ def _first_back(values: list[float], factor: float, *, grows: bool = True) -> in
                  if v < last / factor or (grows and v > last * factor)), None)
 
 
-def _what_went_wrong(profile: LayerProfile, factor: float, kind: str, got: Any,
-                     expected: int | None) -> str:
-    grads, n = profile.gradient_rms, len(profile.gradient_rms)
-    from_input = next((l for l, g in enumerate(grads)
-                       if g < grads[-1] / factor or g > grads[-1] * factor), None)
-    if expected is not None and got == n - 1 - expected:
-        return ("You returned the layer's index l, counted from the input; count blocks back "
-                "from the output instead: x_L is 0 blocks back, x_(L-1) is 1.")
-    if got is not None and got == from_input:
-        return ("You found the first layer from the INPUT end whose gradient differs by the "
-                "factor; walk back from the output instead, and stop at the first block that does.")
-    if got == _first_back(grads, factor, grows=False) != expected:
-        return (f"For a {kind} stack you missed a gradient that GROWS towards the input (by more "
-                f"than {factor}x, {expected} blocks back): test for larger as well as smaller.")
-    if got == _first_back(profile.activation_rms, factor) != expected:
-        return "That is where the ACTIVATIONS change; compare profile.gradient_rms, not activation_rms."
-    if expected is None:
-        return (f"For a {kind} stack the gradient never changes by {factor}x; return None then, "
-                f"not {got!r}.")
-    return (f"For a {kind} stack (factor {factor}) you returned {got!r}; the gradient first "
-            f"differs by more than {factor}x from the output's {expected} blocks back.")
+def _first_from_input(values: list[float], factor: float) -> int | None:
+    last = values[-1]
+    return next((l for l, v in enumerate(values) if v < last / factor or v > last * factor), None)
+
+
+def _index(back: int | None, values: list[float]) -> int | None:
+    return None if back is None else len(values) - 1 - back
+
+
+# Slips of blocks_until_changed, each recognised by matching it on EVERY profile checked:
+# (what the slip returns for (gradient_rms, activation_rms, factor), what to tell the student).
+_SLIPS: list[tuple[Callable[[list[float], list[float], float], Any], str]] = [
+    (lambda g, a, f: _index(_first_back(g, f), g),
+     "You returned the layer's index l, counted from the input; count blocks back from the "
+     "output instead: x_L is 0 blocks back, x_(L-1) is 1."),
+    (lambda g, a, f: _first_from_input(g, f),
+     "You found the first layer from the INPUT end whose gradient differs by the factor; walk "
+     "back from the output instead, and stop at the first block that does."),
+    (lambda g, a, f: _first_back(g, f, grows=False),
+     "You missed gradients that GROW towards the input (BatchNorm's plain stack): test for "
+     "larger as well as smaller."),
+    (lambda g, a, f: next((b for b, v in enumerate(reversed(g)) if v > g[-1] * f), None),
+     "You missed gradients that SHRINK towards the input (the plain stack without a norm): test "
+     "for smaller as well as larger."),
+    (lambda g, a, f: _first_back(a, f),
+     "That is where the ACTIVATIONS change; compare profile.gradient_rms, not activation_rms."),
+    (lambda g, a, f: (lambda b: None if b is None else b + 1)(_first_back(g, f)),
+     "One off: x_L itself is 0 blocks back, so the answer is the position, counted from 0, of "
+     "the first gradient (walking back) that differs by more than the factor."),
+    (lambda g, a, f: (lambda b: -1 if b is None else b)(_first_back(g, f)),
+     "When the gradient never changes by the factor, return None, not -1."),
+]
 
 
 def _check_blocks_until_changed(answer: Any) -> str:
     expect_function(answer, "blocks_until_changed(profile, factor=10)")
-    for kind, profile in _profiles_to_measure():
-        for factor in (10, 1000):
-            expected = blocks_until_changed(profile, factor)
-            got = call_student(answer, profile, factor,
-                               what=f"blocks_until_changed(profile, {factor}) for a {kind} stack")
-            if got == expected:
-                continue
-            raise Incorrect(_what_went_wrong(profile, factor, kind, got, expected))
-    return ("right on five profiles the notebook did not draw (plain and residual, with and "
-            "without BatchNorm, vanishing and exploding).")
+    cases = [(kind, profile, factor) for kind, profile in _profiles_to_measure() for factor in (10, 1000)]
+    got = [call_student(answer, profile, factor,
+                        what=f"blocks_until_changed(profile, {factor}) for a {kind} stack")
+           for kind, profile, factor in cases]
+    want = [blocks_until_changed(profile, factor) for _, profile, factor in cases]
+    if got == want:
+        return ("right on five profiles the notebook did not draw (plain and residual, with and "
+                "without BatchNorm, vanishing and exploding).")
+    for slip, message in _SLIPS:
+        if all(g == slip(p.gradient_rms, p.activation_rms, f) for g, (_, p, f) in zip(got, cases)):
+            raise Incorrect(message)
+    if len(set(map(repr, got))) == 1:
+        raise Incorrect(f"You returned {got[0]!r} for every profile; the check runs your function "
+                        "on profiles the notebook did not draw: compute the answer from `profile`.")
+    i = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w)
+    kind, _, factor = cases[i]
+    if want[i] is None:
+        raise Incorrect(f"For a {kind} stack the gradient never changes by {factor}x; return None "
+                        f"then, not {got[i]!r}.")
+    raise Incorrect(f"For a {kind} stack (factor {factor}) you returned {got[i]!r}; the gradient "
+                    f"first differs by more than {factor}x from the output's {want[i]} blocks back.")
+
+
+# The design exercise: its checker trains, so its verdicts are swept like claims
+# (benchmarks/design_sweep.py; record in course_utils/data/design_verdicts.json).
+TAME_BLOCKS, TAME_STEPS, TAME_LR, TAME_LOSS = 20, 150, 0.02, 0.5
+TAME_SEED = 100                     # the check trains on seeds 100, 101, 102
+TAME_SEEDS = 3
+
+
+@contextlib.contextmanager
+def _course_models_counted() -> Iterator[list[int]]:
+    """Count the course's MLPStacks built inside the block (a tame() that builds one to copy
+    its weights delegates the design to the course)."""
+    built, original = [0], blocks.MLPStack.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        built[0] += 1
+        original(self, *args, **kwargs)
+
+    blocks.MLPStack.__init__ = counting
+    try:
+        yield built
+    finally:
+        blocks.MLPStack.__init__ = original
+
+
+def _architecture(model: nn.Module) -> list[tuple[str, str, tuple[int, ...]]]:
+    return ([(name, type(m).__name__, ()) for name, m in model.named_modules()]
+            + [(name, "parameter", tuple(p.shape)) for name, p in model.named_parameters()])
+
+
+@torch.no_grad()
+def _live_branches(model: BatchedMLPStack, X: torch.Tensor) -> int:
+    """How many (model, block) branches have a hidden unit that is not 0 on some input of X."""
+    model.eval()
+    x, live = model.stem(X), 0
+    for block in model.blocks:
+        hidden = block.branch[:3](x)                           # Linear, (no norm), ReLU
+        live += int((hidden != 0).flatten(1).any(dim=1).sum())
+        x = block(x)
+    model.train()
+    return live
+
+
+def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
+    """Apply `answer` to He-initialised 20-block residual stacks without a norm (seeds seed,
+    seed + 1, seed + 2), train them as 01 section 5 does (SGD 0.02, momentum 0.9, 150 steps,
+    two spirals) and return the success message; raise Incorrect saying why not."""
+    expect_function(answer, "tame(model)")
+    seeds = list(range(seed, seed + TAME_SEEDS))
+    models = []
+    for s in seeds:
+        model = seeded_modules(lambda: mlp_stack(TAME_BLOCKS, norm="none", init="he"), seed=s)
+        before = _architecture(model)
+        with _course_models_counted() as built:
+            returned = call_student(answer, model, what="tame(model)", names=("model",))
+        if built[0]:
+            raise Incorrect("tame(model) builds a course model (cu.mlp_stack) to take its weights: "
+                            "that is the course's design, not yours. Change the weights of the "
+                            "model you are given, block by block.")
+        if returned is not None and returned is not model:
+            raise Incorrect("tame(model) returned another model. Change the model you are given "
+                            "in place (its weights), and return nothing.")
+        if _architecture(model) != before:
+            raise Incorrect("tame(model) changed the architecture (a layer added, removed or "
+                            "resized). The design here is the initial weights only: no norm, no "
+                            "new layer.")
+        if not all(torch.isfinite(p).all() for p in model.parameters()):
+            raise Incorrect("After tame(model) some weights are NaN or infinite.")
+        models.append(model)
+    X, y = torch.stack([two_spirals(2000, seed=s)[0] for s in seeds]), \
+        torch.stack([two_spirals(2000, seed=s)[1] for s in seeds])
+    batched = BatchedMLPStack(models)
+    with progress_bar(TAME_STEPS, "training your three stacks", file=checker_stderr()) as bar:
+        runs = train_batched(batched, X, y, seeds=seeds, steps=TAME_STEPS, lr=TAME_LR,
+                             progress=heartbeat(bar))
+    losses = runs.final_loss()
+    overflowed = sum(math.isinf(loss) for loss in losses)
+    if overflowed:
+        raise Incorrect(f"On {overflowed} of {TAME_SEEDS} seeds the loss overflowed, as for the "
+                        "stack as given (section 5). With He's init each block adds a branch as "
+                        "large as the stream itself, so the stream doubles in variance block after "
+                        "block. Make each block start closer to the identity: what must the branch "
+                        "output at initialisation?")
+    if _live_branches(batched, X[:, :256]) == 0:
+        raise Incorrect("Nothing overflows now, but no branch ever learned: after training, the "
+                        "hidden units of every branch are still exactly 0 on every input, so each "
+                        "branch adds a constant and your 42-layer stack is a one-layer net. A "
+                        "branch whose first layer is zero never gets a gradient (exercise 2).")
+    middle = statistics.median(losses)
+    if middle > TAME_LOSS:
+        raise Incorrect(f"Nothing overflows now, but the stacks barely learn: median training loss "
+                        f"{middle:.2f} after {TAME_STEPS} steps (guessing gives ln 2 = 0.69; the "
+                        f"check asks for less than {TAME_LOSS}). Start each block close to the "
+                        "identity, but leave every branch able to learn.")
+    return (f"median training loss {middle:.2f} after {TAME_STEPS} steps on three seeds, with "
+            f"no norm and {2 * TAME_BLOCKS + 2} layers; as given, the stacks overflow.")
+
+
+def _check_tame(answer: Any) -> str:
+    return tame_verdict(answer)
 
 
 EXERCISES = [
@@ -429,5 +582,25 @@ EXERCISES = [
             "the first g that differs by more than the factor; after the loop, return None.",
         ),
         reference=blocks_until_changed,
+    ),
+    Exercise(
+        name="tame",
+        kind="design",
+        task="write tame(model): change only the initial weights of a 20-block residual stack "
+             "without normalisation (He's init, which overflows in training) so that it trains: "
+             "median training loss below 0.5 after 150 steps on three seeds, none overflowing.",
+        checker=_check_tame,
+        hints=(
+            "Section 5: the stack overflows because every block adds a branch as large as the "
+            "stream. What if each block started as the identity?",
+            "Each block's branch is block[0].branch, a Sequential whose [0] and [3] are its two "
+            "nn.Linear layers. Which one decides what the branch outputs, and which one must keep "
+            "its random weights so that the branch can learn (exercise 2)?",
+            "For each block: nn.init.zeros_ on the last linear's weight and bias; optionally (as "
+            "Fixup does) multiply the first linear's weight by len(model.blocks) ** -0.5 under "
+            "torch.no_grad().",
+        ),
+        reference=tame,
+        seconds=30.0,
     ),
 ]

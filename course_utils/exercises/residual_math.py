@@ -293,7 +293,7 @@ def _check_preact_stack(answer: Any) -> str:
         raise NotAttempted(
             f"This is still the stack as given. It runs, but on a {_N_BLOCKS}-block stack "
             f"{ran}{zeroed}: wherever a ReLU after the add outputs 0, the identity path gives "
-            "that entry no gradient (section 4's mask D), as in the original blocks this stack "
+            "that entry no gradient (section 4's mask D), much as in the original blocks this stack "
             "was meant to replace. Find what runs too often, fix it, run the cell, and check "
             "again.")
     if not close(got, variants["right"]):

@@ -18,8 +18,8 @@ from ..training import evaluate, train
 from ..transformer import TransformerBlock
 from ..zoo import (ZOO, HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
                    UNetBlock, ZooComparison, zoo_comparison)
-from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_tensor, heartbeat, progress_made, seeded_modules)
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, checker_stderr, close,
+                        expect_function, expect_tensor, heartbeat, progress_made, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -170,7 +170,7 @@ def _check_zoo_model(answer: Any) -> str:
     X_test, y_test = reverse_task(512, seed=1)
     probe = call_student(model, X[:4], what="your model on a (4, 12) batch of token ids")
     expect_tensor(probe, shape=(4, 12, 16), what="your model")
-    with progress_bar(ZOO_MODEL_STEPS, "zoo model: training your model") as bar:
+    with progress_bar(ZOO_MODEL_STEPS, "zoo model: training your model", file=checker_stderr()) as bar:
         history = call_student(lambda: train(model, X, y, steps=ZOO_MODEL_STEPS, batch_size=32,
                                              lr=3e-3, optimizer="adam", warmup_steps=50,
                                              weight_decay=0.0, seed=0, progress=heartbeat(bar)),

@@ -242,6 +242,18 @@ def behind_zero_for_never(result, points=5.0):
     return batchnorm_falls_behind_paired(result, points) or 0
 
 
+def behind_as_a_ratio(result, points=5.0):         # `points` read as "times", not a difference
+    bn, ln = result.median("batch"), result.median("layer")
+    behind = [size for size, b, l in zip(result.batch_sizes, bn, ln) if b >= points * l]
+    return max(behind) if behind else None
+
+
+def behind_strictly(result, points=5.0):           # > where "at least" means >=
+    bn, ln = result.median("batch"), result.median("layer")
+    behind = [size for size, b, l in zip(result.batch_sizes, bn, ln) if b - l > points]
+    return max(behind) if behind else None
+
+
 def batchnorm_falls_behind_paired(result, points=5.0):   # right: the median of per-seed gaps
     gaps = (result.error["batch"] - result.error["layer"]).median(dim=0).values
     return _largest([s for s, g in zip(result.batch_sizes, gaps.tolist()) if g >= points])
@@ -271,6 +283,8 @@ WRONG.update({
         (behind_mean, "You averaged over the seeds (mean)"),
         (behind_any_seed, "as soon as ONE seed's BatchNorm run fell behind"),
         (behind_batch_statistics, "You used batch_stat_error"),
+        (behind_as_a_ratio, "You compared a RATIO"),
+        (behind_strictly, "use >=, not >"),
         (behind_smallest, "You returned the SMALLEST batch size"),
         (behind_index, "a position in result.batch_sizes"),
         (behind_its_own_best, "its own error at the largest batch"),

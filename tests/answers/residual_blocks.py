@@ -359,8 +359,32 @@ def blocks_until_changed_stub(profile, factor=10):
     raise NotImplementedError
 
 
+class QuickClonesThenAddsInPlace(_Quick):   # the half-fix: the branch kept the copy it was given
+    def forward(self, x):
+        x = x.clone()
+        x += self.branch(x)
+        return x
+
+
+def _only_growing(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for back, g in enumerate(reversed(profile.gradient_rms)):
+        if g > last * factor:
+            return back
+    return None
+
+
+def _off_by_one(profile, factor=10):
+    last = profile.gradient_rms[-1]
+    for back, g in enumerate(reversed(profile.gradient_rms)):
+        if g < last / factor or g > last * factor:
+            return back + 1
+    return None
+
+
 WRONG.update({
     "quick_residual": [
+        (QuickClonesThenAddsInPlace, "the branch's first layer kept the input it received"),
         (QuickUnderNoGrad, "no torch.no_grad() and no .data"),
         (QuickDetachesTheSkip, "no longer flows back through the skip"),
         (QuickDropsTheSkip, "no longer returns x + branch(x)"),
@@ -368,13 +392,80 @@ WRONG.update({
     ],
     "blocks_until_changed": [
         (_counted_from_input, "the first layer from the INPUT end"),
-        (_only_vanishing, "GROWS towards the input"),
+        (_only_vanishing, "GROW towards the input"),
         (_layer_index, "You returned the layer's index l"),
         (_activations, "compare profile.gradient_rms, not activation_rms"),
-        (_never_none, "return None then, not -1"),
-        (_pasted, "you returned 3"),
+        (_never_none, "return None, not -1"),
+        (_pasted, "You returned 3 for every profile"),
+        (_only_growing, "SHRINK towards the input"),
+        (_off_by_one, "One off"),
     ],
 })
 STUBS.update({"quick_residual": QuickAsGiven, "blocks_until_changed": blocks_until_changed_stub})
 NOT_ATTEMPTED_ALSO = [("quick_residual", QuickAddsInPlaceToo)]
 RIGHT = {"quick_residual": [QuickOnACopy]}
+
+
+# ----------------------------------------------------------------------------- tame (design)
+# Every answer here is also swept (benchmarks/design_sweep.py): its verdict must hold on seeds
+# 0-19 under three CPU roundings.
+
+def tame_stub(model):
+    raise NotImplementedError
+
+
+def tame_unchanged(model):                  # runs, changes nothing: overflows as given
+    pass
+
+
+def tame_zero_everything(model):            # every branch silent, and dead: never learns
+    for block in model.blocks:
+        for layer in (block[0].branch[0], block[0].branch[3]):
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+
+def tame_zero_first(model):                 # the wrong layer zeroed: the branch never learns
+    for block in model.blocks:
+        nn.init.zeros_(block[0].branch[0].weight)
+        nn.init.zeros_(block[0].branch[0].bias)
+
+
+def tame_by_copying(model):                 # delegates the design to the course
+    import course_utils as cu
+    model.load_state_dict(cu.mlp_stack(20, norm="none", init="he", branch_init="fixup").state_dict())
+
+
+def tame_adds_a_norm(model):                # changes the architecture, not the initialisation
+    for block in model.blocks:
+        block[0].branch[1] = nn.LayerNorm(32)
+
+
+def tame_returns_another(model):
+    return nn.Linear(2, 2)
+
+
+def tame_nan(model):
+    with torch.no_grad():
+        model.head.weight.fill_(float("nan"))
+
+
+def tame_zero_last(model):                  # a right answer: each block starts as the identity
+    for block in model.blocks:
+        nn.init.zeros_(block[0].branch[3].weight)
+        nn.init.zeros_(block[0].branch[3].bias)
+
+
+TAME_TRAINED = {                            # answers whose verdict comes from training: swept
+    "reference": ("tame", None), "zero_last": (tame_zero_last, None),
+    "unchanged": (tame_unchanged, "overflowed"),
+    "zero_everything": (tame_zero_everything, "no branch ever learned"),
+    "zero_first": (tame_zero_first, "no branch ever learned"),
+}
+WRONG["tame"] = [(tame_unchanged, "overflowed"), (tame_zero_everything, "no branch ever learned"),
+                 (tame_zero_first, "no branch ever learned"), (tame_by_copying, "builds a course model"),
+                 (tame_adds_a_norm, "changed the architecture"),
+                 (tame_returns_another, "returned another model"),
+                 (tame_nan, "NaN or infinite"), (42, "Expected a function")]
+STUBS["tame"] = tame_stub
+RIGHT["tame"] = [tame_zero_last]
