@@ -40,12 +40,22 @@ def pytest_collection_modifyitems(config, items):
     and any cell that never ran: nbval's run of the same notebooks would repeat it, so it is
     left out. Anywhere else (no Chromium, or the notebooks run on their own) nbval runs them."""
     in_browser = any("test_notebooks_in_browser.py" in item.nodeid for item in items)
-    if not in_browser or os.environ.get("COURSE_REQUIRE_BROWSER") != "1":
-        return
-    nbval = [item for item in items if item.nodeid.startswith("notebooks/")]
-    if nbval:
-        config.hook.pytest_deselected(items=nbval)
-        items[:] = [item for item in items if not item.nodeid.startswith("notebooks/")]
+    if in_browser and os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+        nbval = [item for item in items if item.nodeid.startswith("notebooks/")]
+        if nbval:
+            config.hook.pytest_deselected(items=nbval)
+            items[:] = [item for item in items if not item.nodeid.startswith("notebooks/")]
+    # The longest groups first, so that pytest-xdist's two workers finish together rather than
+    # one waiting while the other runs a five-minute group it was handed last (the order within
+    # each group, and so each test's fixtures, are unchanged).
+    items.sort(key=lambda item: next((rank for rank, part in enumerate(LONGEST_FIRST)
+                                      if part in item.nodeid), len(LONGEST_FIRST)))
+
+
+LONGEST_FIRST = ("TestColabLike", "TestLowestVersions", "browser/test_site.py", "test_hub.py",
+                 "browser/test_notebooks_in_browser.py", "test_claims_everywhere.py")
+"""Parts of test ids, the slowest groups of tests first (tests/test_environments.py's two
+classes each install an environment and run every notebook; the site test builds the site)."""
 
 
 @pytest.hookimpl(wrapper=True)

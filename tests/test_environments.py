@@ -8,9 +8,9 @@
 
 Each run is also one of CI's claim runs (tests/test_claims_everywhere.py): the notebooks run as
 committed (seed 0), the Colab-like one with another CPU's rounding ("other" of
-benchmarks/claims.py) and the lowest one with the unvectorised kernels ("scalar"), which a
-student's CPU may well pick anyway; the main environment's run (the browser tests' in CI,
-nbval's elsewhere) is seed 0 with this CPU's rounding.
+benchmarks/claims.py), the lowest one with the oldest torch allowed, whose kernels round their
+own way; the main environment's run (the browser tests' in CI, nbval's elsewhere) is seed 0 with
+this CPU's rounding and the current torch.
 
 Each environment is a virtual environment built once per versions file, Python and torch, and
 kept in COURSE_ENV_CACHE (default ~/.cache/course-utils/envs); the course's wheel is rebuilt and
@@ -174,7 +174,7 @@ class TestLowestVersions:
         venv = _environment("lowest.txt")
         _assert_pinned(venv, "lowest.txt")
         _install_the_course(venv, tmp_path)
-        result = _run_every_notebook(venv, tmp_path, "scalar")
+        result = _run_every_notebook(venv, tmp_path, "default")
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 

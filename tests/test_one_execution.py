@@ -33,6 +33,14 @@ def test_nbval_is_left_to_the_browser_tests_where_those_must_run(monkeypatch):
     assert [i.nodeid for i in deselected] == [NOTEBOOK]
 
 
+def test_the_longest_groups_are_handed_out_first(monkeypatch):
+    monkeypatch.delenv("COURSE_REQUIRE_BROWSER", raising=False)
+    env = "tests/test_environments.py::TestLowestVersions::test_every_notebook_runs"
+    config, items, _ = _session(UNIT, NOTEBOOK, BROWSER, env)
+    _root_conftest().pytest_collection_modifyitems(config, items)
+    assert [i.nodeid for i in items] == [env, BROWSER, UNIT, NOTEBOOK]
+
+
 def test_nbval_runs_the_notebooks_where_the_browser_may_be_skipped_or_is_not_collected(monkeypatch):
     monkeypatch.delenv("COURSE_REQUIRE_BROWSER", raising=False)
     config, items, deselected = _session(NOTEBOOK, BROWSER, UNIT)
