@@ -210,6 +210,23 @@ def stall_limit(seconds: float) -> Iterator[_Liveness]:
 
 
 @contextmanager
+def constructions_counted(cls: type) -> Iterator[list[int]]:
+    """Count the instances of `cls` built inside the block (built[0]): a checker's way to see
+    that an answer delegates to a module of the course instead of writing its own."""
+    built, original = [0], cls.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        built[0] += 1
+        original(self, *args, **kwargs)
+
+    cls.__init__ = counting
+    try:
+        yield built
+    finally:
+        cls.__init__ = original
+
+
+@contextmanager
 def one_torch_thread() -> Iterator[None]:
     """torch on one thread for the block, as `course_utils.setup()` sets it, then as before."""
     before = torch.get_num_threads()

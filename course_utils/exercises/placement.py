@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from numbers import Integral
 from typing import Any
 
@@ -20,8 +19,9 @@ from ..data import reverse_task
 from ..runtime import seeded
 from ..training import Runs, train_batched
 from ..transformer import SelfAttention, TinyTransformer
-from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_tensor, progress_made, seeded_modules)
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close,
+                        constructions_counted, expect_function, expect_tensor, progress_made,
+                        seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -176,27 +176,11 @@ def _check_deepnorm(answer: Any) -> str:
     return "deepnorm_sublayer = LN(alpha * x + F(x)): alpha up-weights the skip."
 
 
-@contextmanager
-def _counting_attention_modules() -> Iterator[list[int]]:
-    """Count the nn.MultiheadAttention modules built inside the block."""
-    built, original = [0], nn.MultiheadAttention.__init__
-
-    def counting_init(self, *args, **kwargs):
-        built[0] += 1
-        original(self, *args, **kwargs)
-
-    nn.MultiheadAttention.__init__ = counting_init
-    try:
-        yield built
-    finally:
-        nn.MultiheadAttention.__init__ = original
-
-
 def _check_mha_param_count(answer: Any) -> str:
     expect_function(answer, "mha_param_count(d_model, n_heads)")
     for d, h in ((512, 8), (64, 4), (12, 3), (8, 1), (96, 12)):
         want = sum(p.numel() for p in nn.MultiheadAttention(d, h).parameters())
-        with _counting_attention_modules() as built:
+        with constructions_counted(nn.MultiheadAttention) as built:
             got = call_student(answer, d, h, what=f"mha_param_count({d}, {h})")
         if built[0]:
             raise Incorrect("mha_param_count builds an nn.MultiheadAttention to count its "

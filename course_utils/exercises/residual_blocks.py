@@ -5,10 +5,9 @@ initialisation that makes a 42-layer residual stack without normalisation train 
 
 from __future__ import annotations
 
-import contextlib
 import math
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -21,9 +20,9 @@ from ..data import two_spirals
 from ..probes import LayerProfile, layer_profile
 from ..progress_bars import progress_bar
 from ..training import train_batched
-from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        checker_stderr, expect_module_class, expect_tensor, heartbeat,
-                        seeded_modules)
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, checker_stderr, close,
+                        constructions_counted, expect_function, expect_module_class, expect_tensor,
+                        heartbeat, seeded_modules)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -414,23 +413,6 @@ TAME_SEED = 100                     # the check trains on seeds 100, 101, 102
 TAME_SEEDS = 3
 
 
-@contextlib.contextmanager
-def _course_models_counted() -> Iterator[list[int]]:
-    """Count the course's MLPStacks built inside the block (a tame() that builds one to copy
-    its weights delegates the design to the course)."""
-    built, original = [0], blocks.MLPStack.__init__
-
-    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
-        built[0] += 1
-        original(self, *args, **kwargs)
-
-    blocks.MLPStack.__init__ = counting
-    try:
-        yield built
-    finally:
-        blocks.MLPStack.__init__ = original
-
-
 def _architecture(model: nn.Module) -> list[tuple[str, str, tuple[int, ...]]]:
     return ([(name, type(m).__name__, ()) for name, m in model.named_modules()]
             + [(name, "parameter", tuple(p.shape)) for name, p in model.named_parameters()])
@@ -459,7 +441,7 @@ def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
     for s in seeds:
         model = seeded_modules(lambda: mlp_stack(TAME_BLOCKS, norm="none", init="he"), seed=s)
         before = _architecture(model)
-        with _course_models_counted() as built:
+        with constructions_counted(blocks.MLPStack) as built:
             returned = call_student(answer, model, what="tame(model)", names=("model",))
         if built[0]:
             raise Incorrect("tame(model) builds a course model (cu.mlp_stack) to take its weights: "
