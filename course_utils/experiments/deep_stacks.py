@@ -126,7 +126,7 @@ class DegradationResult:
         return median(self.final_loss(residual, n_layers))
 
 
-def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 400, width: int = 32,
+def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 300, width: int = 32,
                 lr: float = 0.02, batch_size: int = 64, seed: int = 0, n_seeds: int = 5,
                 progress: bool = True) -> DegradationResult:
     """Train plain and residual MLP stacks of each depth in `n_layers` on two spirals, on seeds
