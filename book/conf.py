@@ -1,4 +1,4 @@
-"""Sphinx configuration of the course's website: the five notebooks as executed by
+"""Sphinx configuration of the course's website: the six notebooks as executed by
 tools/build_book.py (myst-nb renders them; it executes nothing), the glossary and the cheat
 sheet (markdown beside the notebooks), with the sphinx-book-theme.
 

@@ -14,6 +14,8 @@ from .claims import above, below, between, expect
 from .data import reverse_task, two_spirals
 from .diagrams import draw_expressway
 from .exercises import EXERCISES, check, hint, solution
+from .experiments.char_models import (CHAR_MODEL, TRAINING, VARIANTS, CharModelRuns, char_model,
+                                      evaluation_windows, train_char_models)
 from .experiments.deep_stacks import (INITS, DeepWithoutNormResult, DegradationResult,
                                       InitProfiles, branch_to_stream_ratio, deep_without_norm,
                                       degradation, init_profiles)
@@ -33,7 +35,7 @@ from .experiments.shortcut_scaling import (ShortcutScalingResult, scaled_init_pr
                                            shortcut_scaling)
 from .explorer import Explorer
 from .norms import NORM_LABELS, NORMS, make_norm
-from .figures import (draw_deep_without_norm, draw_degradation, draw_preactivation, draw_direct_term, draw_init_profiles,
+from .figures import (draw_char_models, draw_inside, draw_deep_without_norm, draw_degradation, draw_preactivation, draw_direct_term, draw_init_profiles,
                       draw_invariance_grid, draw_jacobian_spectra, draw_lesion, draw_norm_axes,
                       draw_padding_probe, draw_path_lengths, draw_shattered,
                       draw_shortcut_scaling, draw_small_batch, draw_gradients_at_init,
@@ -46,6 +48,7 @@ from .quiz import QUIZZES, quiz
 from .runtime import DEVICE, seed_everything, setup
 from .student_record import progress
 from .tables import Table
+from .text import CharCorpus, char_corpus, documentation_text, ngram_bits
 from .training import History, evaluate, train
 from .transformer import (PLACEMENTS, TinyTransformer, TransformerBlock, deepnorm_constants,
                           deepnorm_sublayer, post_norm_sublayer, pre_norm_sublayer)
@@ -55,6 +58,19 @@ from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_ex
 from .zoo import ZOO, ZooComparison, ZooStack, parameter_count, zoo_comparison
 
 __all__ = [
+    "CHAR_MODEL",
+    "TRAINING",
+    "VARIANTS",
+    "CharCorpus",
+    "CharModelRuns",
+    "char_corpus",
+    "char_model",
+    "documentation_text",
+    "draw_char_models",
+    "draw_inside",
+    "evaluation_windows",
+    "ngram_bits",
+    "train_char_models",
     "relu_after_add_mask",
     "preactivation_study",
     "preact_branch",

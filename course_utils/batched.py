@@ -15,7 +15,7 @@ per model.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -263,9 +263,14 @@ class BatchedAttention(nn.Module):
 class BatchedTransformerBlock(nn.Module):
     """Layer l of n `TinyTransformer`s of one placement. Every sub-layer is
     norm(g_m x + F(x)) (post-norm, DeepNorm) or g_m x + F(norm(x)) (pre-norm), with g_m model
-    m's skip gain: 1, DeepNorm's alpha, or 0 for a model built with skip=False."""
+    m's skip gain: 1, DeepNorm's alpha, or 0 for a model built with skip=False.
 
-    def __init__(self, blocks: Sequence[nn.Module], gains: torch.Tensor):
+    With a `connection` (a function (x, sublayer, norm, placement) -> y, such as a student's
+    residual wrapper), every sub-layer is connection(x, F, norm, placement) instead; it may only
+    stand in for gains of 1."""
+
+    def __init__(self, blocks: Sequence[nn.Module], gains: torch.Tensor,
+                 connection: Callable | None = None):
         super().__init__()
         first = blocks[0]
         self.placement = first.placement
@@ -276,26 +281,41 @@ class BatchedTransformerBlock(nn.Module):
         self.norm1 = batched_norm([b.norm1 for b in blocks])
         self.norm2 = batched_norm([b.norm2 for b in blocks])
         self.register_buffer("gain", gains.reshape(-1, 1, 1).clone())
+        self.connection = connection
 
-    def _sublayer(self, x, sublayer, norm):
+    def _sublayer(self, x, sublayer, norm, trace):
+        if trace is not None:                 # the stream's size, the branch's size
+            branch = sublayer(norm(x) if self.placement == "pre" else x)
+            trace.append((rms(x), rms(branch)))
+        if self.connection is not None:
+            return self.connection(x, sublayer, norm, self.placement)
         if self.placement == "pre":
             return torch.addcmul(sublayer(norm(x)), x, self.gain)      # g x + F(LN(x))
         return norm(torch.addcmul(sublayer(x), x, self.gain))          # LN(g x + F(x))
 
-    def forward(self, x: torch.Tensor, batch: int) -> torch.Tensor:
-        x = self._sublayer(x, lambda v: self.attention(v, batch), self.norm1)
-        return self._sublayer(x, lambda v: self.fc2(torch.relu(self.fc1(v))), self.norm2)
+    def forward(self, x: torch.Tensor, batch: int, trace: list | None = None) -> torch.Tensor:
+        """x: (n, B*T, C). If `trace` is a list, append (RMS of x, RMS of F) per model, (n,)
+        each, for each of the two sub-layers."""
+        x = self._sublayer(x, lambda v: self.attention(v, batch), self.norm1, trace)
+        return self._sublayer(x, lambda v: self.fc2(torch.relu(self.fc1(v))), self.norm2, trace)
+
+
+def rms(x: torch.Tensor) -> torch.Tensor:
+    """(n,) root mean square of each model's slice of an (n, ...) tensor."""
+    return x.detach().pow(2).flatten(1).mean(dim=1).sqrt()
 
 
 class BatchedTransformer(nn.Module):
     """n `TinyTransformer`s of one shape and placement run as one: token ids (n, B, T) ->
     logits (n, B, T, n_out). They may differ in their weights and in skip=True / False."""
 
-    def __init__(self, models: Sequence[TinyTransformer]):
+    def __init__(self, models: Sequence[TinyTransformer], *, connection: Callable | None = None):
         super().__init__()
         if not models or not all(isinstance(m, TinyTransformer) for m in models):
             raise TypeError("BatchedTransformer needs a non-empty list of TinyTransformer models")
-        _same([m.placement for m in models], "placement")
+        # post-norm and DeepNorm compute the same norm(g x + F(x)); only g and the init differ
+        _same(["pre" if m.placement == "pre" else "post" for m in models],
+              "placement (pre-norm, or post-norm and DeepNorm)")
         _same([m.n_layers for m in models], "number of layers")
         if any(b.dropout.p for m in models for b in m.blocks):
             raise ValueError("BatchedTransformer runs without dropout; build the models with dropout=0")
@@ -306,17 +326,24 @@ class BatchedTransformer(nn.Module):
         for i in range(models[0].n_layers):
             layer = [m.blocks[i] for m in models]
             gains = torch.tensor([float(b.alpha) if b.skip else 0.0 for b in layer])
-            self.blocks.append(BatchedTransformerBlock(layer, gains))
+            if connection is not None and (bool((gains != 1).any()) or
+                                           layer[0].placement == "deepnorm"):
+                raise ValueError("a connection function stands in for post-norm and pre-norm "
+                                 "sub-layers with skips; DeepNorm and skip=False models use the "
+                                 "course's own")
+            self.blocks.append(BatchedTransformerBlock(layer, gains, connection))
         self.final_norm = batched_norm([m.final_norm for m in models])
         self.head = BatchedLinear.from_linears([m.head for m in models])
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+    def forward(self, tokens: torch.Tensor, trace: list | None = None) -> torch.Tensor:
+        """Token ids (n, B, T) -> logits (n, B, T, n_out). If `trace` is a list, every sub-layer
+        appends (RMS of its input x, RMS of its branch F), (n,) each, input to output."""
         n, B, T = tokens.shape
         rows = torch.arange(n).unsqueeze(1)
         x = self.token_embedding[rows, tokens.reshape(n, B * T)]          # (n, B*T, C)
         x = (x.view(n, B, T, -1) + self.position_embedding[:, None, :T]).reshape(n, B * T, -1)
         for block in self.blocks:
-            x = block(x, B)                                               # (n, B*T, C)
+            x = block(x, B, trace)                                        # (n, B*T, C)
         return self.head(self.final_norm(x)).view(n, B, T, -1)           # (n, B, T, n_out)
 
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batched import BatchedOptimizer
-from .validation import (check_choice, check_float, check_int, check_labels, check_module,
+from .validation import (check_callable, check_choice, check_float, check_int, check_labels, check_module,
                          check_seed, check_size, check_tensor)
 
 OPTIMIZERS = ("sgd", "adam")
@@ -215,7 +215,9 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
                   steps: int, batch_size: int = 64, lr: float = 0.05, optimizer: str = "sgd",
                   momentum: float = 0.9, weight_decay: float = 1e-4,
                   warmup_steps: int | Sequence[int] = 0,
-                  progress: Progress | None = None) -> Runs:
+                  progress: Progress | None = None,
+                  monitor: Callable[[int, nn.Module], object] | None = None,
+                  monitor_every: int = 1) -> Runs:
     """Train a batched model (course_utils.batched) of n models at once; return their Runs.
 
     Model m trains on its own data X[m], y[m] with mini-batches drawn by a generator seeded by
@@ -226,6 +228,9 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
     Args:
         model: a BatchedMLPStack or BatchedTransformer of n models.
         X: (n, N, ...) inputs; y: (n, N) or (n, N, T) integer labels.
+        monitor: called as monitor(step, model) every `monitor_every` steps and after the last,
+            between the backward pass and the update, so it sees that step's gradients (for
+            example to record gradient norms or a validation loss).
     """
     _check_data(model, X, y, batched=True)
     n = X.shape[0]
@@ -243,6 +248,9 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
     if len(warmups) != n:
         raise ValueError(f"warmup_steps gives {len(warmups)} values for {n} models")
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    if monitor is not None:
+        check_callable("monitor", monitor, "a function monitor(step, model)")
+    monitor_every = check_int("monitor_every", monitor_every)
     model.train()
     opt = BatchedOptimizer(model.parameters(), kind=optimizer, momentum=momentum,
                            weight_decay=weight_decay)
@@ -274,6 +282,8 @@ def train_batched(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, seeds: 
         # backward pass and update: each model's gradient is that of its own mean loss
         opt.zero_grad()
         torch.where(alive, loss, 0.0).sum().backward()
+        if monitor is not None and (step % monitor_every == 0 or step == steps - 1):
+            monitor(step, model)
         factors = torch.tensor([_warmup_factor(step, w) for w in warmups])
         opt.step(lr * factors * alive)
         if progress is not None:

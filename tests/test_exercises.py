@@ -14,17 +14,17 @@ from course_utils.exercises.framework import (FAILED, NOT_ATTEMPTED, PASSED, Che
                                               progress_made, stall_limit)
 from course_utils.plotting import TEXT_COLOURS
 
-from answers import normalisation, placement, residual_blocks, residual_math, zoo
+from answers import capstone, normalisation, placement, residual_blocks, residual_math, zoo
 
 STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS,
-         **placement.STUBS, **zoo.STUBS}
+         **placement.STUBS, **zoo.STUBS, **capstone.STUBS}
 WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG,
-         **placement.WRONG, **zoo.WRONG}
+         **placement.WRONG, **zoo.WRONG, **capstone.WRONG}
 RIGHT = {**residual_blocks.RIGHT, **residual_math.RIGHT, **normalisation.RIGHT, **placement.RIGHT,
-         **zoo.RIGHT}
+         **zoo.RIGHT, **capstone.RIGHT}
 NOT_ATTEMPTED_ALSO = (residual_blocks.NOT_ATTEMPTED_ALSO + residual_math.NOT_ATTEMPTED_ALSO
                       + normalisation.NOT_ATTEMPTED_ALSO + placement.NOT_ATTEMPTED_ALSO
-                      + zoo.NOT_ATTEMPTED_ALSO)
+                      + zoo.NOT_ATTEMPTED_ALSO + capstone.NOT_ATTEMPTED_ALSO)
 SET_UP_CELL = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\nimport course_utils as cu\n"
 
 

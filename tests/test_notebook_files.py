@@ -17,7 +17,7 @@ from repository import (colab_block, colab_setup, colab_url, package_version, re
                         site_url)
 
 EXPECTED = ["01_highway_analogy", "02_residual_math", "03_layernorm_vs_batchnorm",
-            "04_post_norm_vs_pre_norm", "05_architecture_zoo"]
+            "04_post_norm_vs_pre_norm", "05_architecture_zoo", "06_capstone_small_gpt"]
 
 
 def _load(path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import highway, normalisation, placement, residual_math, zoo
+from . import capstone, highway, normalisation, placement, residual_math, zoo
 from .framework import Feedback, Question, check_bank, grade, question_widget
 
 QUIZZES: dict[str, tuple[Question, ...]] = {
@@ -11,6 +11,7 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
     "03_layernorm_vs_batchnorm": normalisation.QUESTIONS,
     "04_post_norm_vs_pre_norm": placement.QUESTIONS,
     "05_architecture_zoo": zoo.QUESTIONS,
+    "06_capstone_small_gpt": capstone.QUESTIONS,
 }
 
 
