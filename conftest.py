@@ -46,10 +46,11 @@ def pytest_collection_modifyitems(config, items):
             config.hook.pytest_deselected(items=nbval)
             items[:] = [item for item in items if not item.nodeid.startswith("notebooks/")]
     # The slowest groups first, before the many short ones (the order within each group, and so
-    # each test's fixtures, are unchanged). Measured once: pytest-xdist's loadscope hands each
-    # worker an initial batch of groups, so both environment tests went to one worker and ran in
-    # series (311 + 264 s); the whole run still took 21.8 min against 23.6 before (with cheaper
-    # roundings too). Giving the two environment tests to different workers is the next step.
+    # each test's fixtures, are unchanged). pytest-xdist's loadscope would re-sort the groups by
+    # their number of tests, putting these one-test groups last (both environment tests then
+    # ran in series on one worker, 311 + 264 s, at the end of the run); pyproject.toml's
+    # --no-loadscope-reorder keeps this order, and loadscope gives each worker one group first,
+    # so the two environment tests start together on the two workers.
     items.sort(key=lambda item: next((rank for rank, part in enumerate(LONGEST_FIRST)
                                       if part in item.nodeid), len(LONGEST_FIRST)))
 

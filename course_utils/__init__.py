@@ -35,7 +35,7 @@ from .experiments.shortcut_scaling import (ShortcutScalingResult, scaled_init_pr
                                            shortcut_scaling)
 from .explorer import Explorer
 from .norms import NORM_LABELS, NORMS, make_norm
-from .figures import (draw_char_models, draw_inside, draw_deep_without_norm, draw_degradation, draw_preactivation, draw_direct_term, draw_init_profiles,
+from .figures import (draw_char_models, draw_inside, draw_run, draw_deep_without_norm, draw_degradation, draw_preactivation, draw_direct_term, draw_init_profiles,
                       draw_invariance_grid, draw_jacobian_spectra, draw_lesion, draw_norm_axes,
                       draw_padding_probe, draw_path_lengths, draw_shattered,
                       draw_shortcut_scaling, draw_small_batch, draw_gradients_at_init,
@@ -52,12 +52,14 @@ from .text import CharCorpus, char_corpus, documentation_text, ngram_bits
 from .training import History, evaluate, train
 from .transformer import (PLACEMENTS, TinyTransformer, TransformerBlock, deepnorm_constants,
                           deepnorm_sublayer, post_norm_sublayer, pre_norm_sublayer)
-from .widgets import (init_profile_explorer, lesion_explorer, norm_statistics_explorer,
+from .widgets import (char_model_explorer, init_profile_explorer, lesion_explorer, norm_statistics_explorer,
                       placement_explorer, shattered_explorer, shortcut_gain_explorer,
                       zoo_explorer)
 from .zoo import ZOO, ZooComparison, ZooStack, parameter_count, zoo_comparison
 
 __all__ = [
+    "char_model_explorer",
+    "draw_run",
     "CHAR_MODEL",
     "TRAINING",
     "VARIANTS",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from .experiments.char_models import CharModelRuns
 from .experiments.deep_stacks import init_profiles
 from .experiments.lesion import LesionResult
 from .experiments.norm_statistics import padding_probe
@@ -11,7 +12,7 @@ from .experiments.placement import WARMUP, ffn_gradient_profile, output_change
 from .experiments.shattered import ShatteringResult, gradient_on_grid
 from .experiments.shortcut_scaling import scaled_init_profile
 from .explorer import Explorer, choice_slider, dropdown, slider
-from .figures import (draw_init_profiles, draw_lesion, draw_padding_probe,
+from .figures import (draw_run, draw_init_profiles, draw_lesion, draw_padding_probe,
                       draw_placement_probe, draw_scaled_profile, draw_shattered)
 from .figures.zoo import draw_zoo_comparison
 from .transformer import PLACEMENTS
@@ -40,6 +41,31 @@ def init_profile_explorer(*, seed: int = 0) -> Explorer:
         },
         title="Plain vs residual stack at initialisation",
         grid={"n_blocks": (4, 16, 32, 64)},
+    )
+    explorer.show()
+    return explorer
+
+
+def char_model_explorer(runs: CharModelRuns) -> Explorer:
+    """Variant, seed and training step -> that model's validation curve and its layers' gradients
+    at that step, beside the other wirings of the same seed. Nothing is retrained: every knob
+    browses what `train_char_models` recorded."""
+    check_result("char_model_explorer", runs, CharModelRuns, "course_utils.train_char_models")
+    steps = [(str(step), i) for i, step in enumerate(runs.checkpoints)]    # label: the step
+    shown = [i for _, i in steps]
+    explorer = Explorer(
+        compute=lambda variant, seed_index, checkpoint: runs,
+        draw=lambda runs, variant, seed_index, checkpoint: draw_run(
+            runs, variant=variant, seed_index=seed_index, checkpoint=checkpoint),
+        knobs={
+            "variant": dropdown(list(runs.variants), description="wiring",
+                                value="post-norm" if "post-norm" in runs.variants else runs.variants[0]),
+            "seed_index": dropdown({f"seed {s}": i for i, s in enumerate(runs.seeds)}, value=0,
+                                   description="seed"),
+            "checkpoint": choice_slider(steps, value=shown[1], description="step"),
+        },
+        title="Browse the trained runs: one model, one step",
+        grid={"checkpoint": tuple(shown[::3]) + ((shown[-1],) if len(shown) % 3 != 1 else ())},
     )
     explorer.show()
     return explorer

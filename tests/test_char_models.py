@@ -168,3 +168,13 @@ def test_generation_refuses_what_it_cannot_write(short_runs):
         short_runs.generate("pre-norm", prompt="")
     with pytest.raises(ValueError, match="seed_index"):
         short_runs.generate("pre-norm", seed_index=2)
+
+
+def test_the_explorer_browses_recorded_runs_and_the_site_grid_stays_small(short_runs):
+    explorer = cu.char_model_explorer(short_runs)
+    assert explorer.settings()["variant"] == "post-norm"
+    assert len(explorer.site_settings()) <= 5 * 2 * 5
+    fig = cu.draw_run(short_runs, variant="DeepNorm", seed_index=1, checkpoint=-1)
+    assert "DeepNorm, seed 5, step 3 of 3" in fig.alt_text
+    with pytest.raises(ValueError, match="variant must be one of"):
+        cu.draw_run(short_runs, variant="post")

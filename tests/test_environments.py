@@ -6,11 +6,11 @@
 - Lowest versions: every lower bound of pyproject.toml installed (tests/environments/lowest.txt);
   every notebook executed.
 
-Each run is also one of CI's claim runs (tests/test_claims_everywhere.py): the notebooks run as
-committed (seed 0), the Colab-like one with another CPU's rounding ("other" of
-benchmarks/claims.py), the lowest one with the oldest torch allowed, whose kernels round their
-own way; the main environment's run (the browser tests' in CI, nbval's elsewhere) is seed 0 with
-this CPU's rounding and the current torch.
+Each run is also one of CI's claim runs (tests/test_claims_everywhere.py): the Colab-like one on
+seed 1 (the set-up cell's SEED changed, as benchmarks/claims.py does) with another CPU's rounding
+("other" of benchmarks/claims.py); the lowest one as committed (seed 0) with the oldest torch
+allowed, whose kernels round their own way; the main environment's run (the browser tests' in
+CI, nbval's elsewhere) is seed 0 with this CPU's rounding and the current torch.
 
 Each environment is a virtual environment built once per versions file, Python and torch, and
 kept in COURSE_ENV_CACHE (default ~/.cache/course-utils/envs); the course's wheel is rebuilt and
@@ -114,12 +114,17 @@ def _installed(venv: Path) -> dict[str, str]:
 
 
 def _run_every_notebook(venv: Path, tmp_path: Path, rounding: str,
-                        env: dict | None = None) -> subprocess.CompletedProcess:
-    """nbval on every notebook in `venv`, under one of benchmarks/claims.py's roundings."""
+                        env: dict | None = None, seed: int = 0) -> subprocess.CompletedProcess:
+    """nbval on every notebook in `venv`, under one of benchmarks/claims.py's roundings, with the
+    set-up cell's SEED set to `seed` (as benchmarks/claims.py does for its runs)."""
     run = tmp_path / "run"
     run.mkdir()
     for path in NOTEBOOKS:
-        shutil.copy(path, run / path.name)
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        setup = next(cell for cell in nb["cells"] if cell["cell_type"] == "code")
+        assert "SEED = 0\n" in setup["source"], f"{path.name}: no `SEED = 0` line in the set-up cell"
+        setup["source"] = [f"SEED = {seed}\n" if line == "SEED = 0\n" else line for line in setup["source"]]
+        (run / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     shutil.copy(ROOT / "conftest.py", run / "conftest.py")
     (run / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items()
@@ -162,8 +167,10 @@ class TestColabLike:
         log = tmp_path / "colab_stub.log"
         # The set-up cell must find the wheel already installed: an install from GitHub (which
         # a second, silent run of the cell must never attempt) fails here.
+        # seed 1 and another CPU's rounding: the claims' second seed in CI (see
+        # tests/test_claims_everywhere.py), on Colab's versions and Python's newest text
         result = _run_every_notebook(venv, tmp_path, "other", {"COLAB_STUB_LOG": str(log),
-                                                               "GIT_ALLOW_PROTOCOL": "file"})
+                                                               "GIT_ALLOW_PROTOCOL": "file"}, seed=1)
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
         assert log.read_text(encoding="utf-8").count("enable_custom_widget_manager") == len(NOTEBOOKS)
 

@@ -64,9 +64,16 @@ def _check_residual_sublayer(answer: Any) -> str:
             raise Incorrect("residual_sublayer gives the same result for 'post' and 'pre': it "
                             "ignores `placement`. The two placements put the LayerNorm in "
                             "different places, so they compute different things.")
+        with torch.no_grad():
+            candidates["norm on skip"] = N(x) + F(x)
         for placement, got in results.items():
             if close(got, candidates[placement], atol=1e-5):
                 continue
+            if close(got, candidates["norm on skip"], atol=1e-5):
+                raise Incorrect(f"with placement={placement!r} it computes LN(x) + F(x): the norm "
+                                "is on the skip and the branch sees x raw. That is neither "
+                                "placement: post-norm normalises the SUM, pre-norm the branch's "
+                                "INPUT, and neither normalises what the skip carries.")
             other = "pre" if placement == "post" else "post"
             if close(got, candidates[other], atol=1e-5):
                 raise Incorrect(f"with placement={placement!r} it computes {_COMPUTES[other]}: "
@@ -154,10 +161,11 @@ def _check_next_char_windows(answer: Any) -> str:
             continue
         if torch.equal(targets, ids[positions]):
             raise NotAttempted(
-                "The targets are still the inputs themselves. A causal model sees the character "
-                "at position t when it predicts position t, so it can learn to copy its input: "
-                "the loss falls towards 0 bits per character, and the model has learned nothing "
-                "about what comes next. Which character should position t predict?")
+                f"Here is what it returns for ids = {ids.tolist()}, the window starting at "
+                f"{int(starts[0])}: inputs {inputs[0].tolist()}, targets {targets[0].tolist()}. "
+                "A causal model trained on such windows drives its training loss towards 0 bits "
+                "per character and still writes nonsense. Why? Fix the function and run the "
+                "cell again (cu.hint('next_char_windows') if you are stuck).")
         if torch.equal(targets, ids[positions - 1]):
             raise Incorrect("the targets are the PREVIOUS characters: a causal model has just seen "
                             "them, so it can copy them. Predict the one that comes next.")
@@ -217,7 +225,8 @@ def _spread_candidates(norms: torch.Tensor) -> dict[str, float]:
             "last over first": (norms[:, -1] / norms[:, 0]).median().item(),
             "first over last": (norms[:, 0] / norms[:, -1]).median().item(),
             "pooled": (norms.max() / norms.min()).item(),
-            "median profile": (norms.median(dim=0).values.max() / norms.median(dim=0).values.min()).item()}
+            "median profile": (norms.median(dim=0).values.max() / norms.median(dim=0).values.min()).item(),
+            "over seeds": (norms.max(dim=0).values / norms.min(dim=0).values).median().item()}
 
 
 _SPREAD_MISTAKES = {
@@ -232,6 +241,8 @@ _SPREAD_MISTAKES = {
               "spread, then the median of those.",
     "median profile": "it takes the median profile first and then its spread; take each seed's "
                       "spread first, then the median of the spreads.",
+    "over seeds": "it takes the largest and smallest over the SEEDS, for each layer (dim 0); a "
+                  "seed's spread is over its layers (dim 1 of the (seeds, layers) slice).",
 }
 
 

@@ -10,13 +10,13 @@ QUESTIONS = (
         choices=("about 1.52",
                  "2.2: nats and bits are the same unit",
                  "about 3.17",
-                 "about 6.1"),
+                 "about 6.0"),
         correct=(2,),
         reasons=("That multiplies by ln 2; a bit is a smaller unit than a nat, so the number grows.",
                  "A nat uses the natural logarithm, a bit the base-2 logarithm: 1 nat = 1/ln 2 ≈ "
                  "1.44 bits.",
                  "",
-                 "That multiplies by e; convert by dividing by ln 2."),
+                 "That multiplies by e ≈ 2.72; convert by dividing by ln 2 ≈ 0.69."),
         explanation="log₂ p = ln p / ln 2, so bits = nats / ln 2 = 2.2 / 0.693 ≈ 3.17. PyTorch's "
                     "cross_entropy is in nats; bits per character is the usual unit for "
                     "character models, because log₂ V is then the cost of guessing uniformly "
@@ -37,8 +37,8 @@ QUESTIONS = (
                  "Knowing words would take it well below the bigram's 3.4 bits."),
         explanation="The unigram baseline predicts every position with the same distribution, "
                     "the characters' frequencies. A network gets there by learning its output "
-                    "bias alone, without using its input at all: that is where the models that "
-                    "do not train in this notebook stop.",
+                    "bias alone, without using its input at all: that is near where the models "
+                    "that do not train in this notebook stop.",
     ),
     Question(
         prompt="Why is the validation text the last 10 % of the documentation, and not 10 % of "
@@ -82,22 +82,29 @@ QUESTIONS = (
                     "gain near 1) whatever went in.",
     ),
     Question(
-        prompt="At 12 layers and lr 3e-3, DeepNorm trained without warm-up while post-norm did "
-               "not. What does DeepNorm change in a post-norm sub-layer?",
-        choices=("It moves the LayerNorm inside the branch",
-                 "It adds a warm-up of its own",
-                 "It multiplies the skip by α = (2N)^¼ inside the norm and scales some weights' "
-                 "initialisation by β = (8N)^-¼",
-                 "It multiplies the branch by a learned scalar that starts at 0"),
+        prompt="Post-norm's layer gradients were within a few times of each other at step 1, "
+               "and thousands of times apart at step 41, when the model already predicted at the "
+               "unigram level. What does that show?",
+        choices=("That the imbalance caused the failure: the early layers received no gradient",
+                 "That Xiong et al.'s analysis at initialisation is wrong",
+                 "That the gradients at step 1 did not single out the wiring that failed, and "
+                 "that the imbalance at step 41 comes with the failure, which does not make it "
+                 "its cause",
+                 "That post-norm's early layers stopped moving, since Adam's steps are "
+                 "proportional to the gradient"),
         correct=(2,),
-        reasons=("That is pre-norm; DeepNorm keeps the norm after the sum: LN(α·x + F(x)).",
-                 "The schedule is the optimiser's; DeepNorm changes the architecture and the "
-                 "initialisation only (its paper still trains with a warm-up).",
+        reasons=("A model that ignores its input has almost no gradient in its input-side "
+                 "layers, whatever made it fail: the imbalance may as well be a result.",
+                 "Their analysis is of expected gradients at initialisation, in their setting; "
+                 "one small model at one learning rate cannot refute it.",
                  "",
-                 "That is ReZero (notebook 05)."),
-        explanation="DeepNorm (Wang et al. 2022) computes LN(α·x + F(x)) with α > 1 and shrinks "
-                    "the feed-forward, value and output projections' initial weights by β, so "
-                    "that each sub-layer leans on its skip and an update moves the model's "
-                    "output less (notebook 04's one-step probe). Here N = 12: α ≈ 2.2, β ≈ 0.32.",
+                 "Adam divides each gradient by its own running size, so a small gradient does "
+                 "not mean a small step."),
+        explanation="Measurements taken together in time do not say which came first. At step 1 "
+                    "the wirings' gradient profiles looked alike; by step 41 post-norm had "
+                    "collapsed to the unigram level and its input-side layers had almost no "
+                    "gradient, as the model without skips had too. Whether the imbalance "
+                    "causes post-norm's failure or follows from it is debated (Xiong et al. "
+                    "2020 vs Liu et al. 2020); this experiment does not settle it.",
     ),
 )

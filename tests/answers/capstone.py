@@ -136,6 +136,17 @@ def spread_at_checkpoint_one(runs, variant, checkpoint=1):
     return (norms.max(dim=1).values / norms.min(dim=1).values).median().item()
 
 
+def spread_over_seeds(runs, variant, checkpoint=1):
+    norms = runs.gradient_norms[variant][:, checkpoint]
+    return (norms.max(dim=0).values / norms.min(dim=0).values).median().item()
+
+
+def norm_on_skip(x, sublayer, norm, placement):
+    if placement not in ("post", "pre"):
+        raise ValueError(placement)
+    return norm(x) + sublayer(x) if placement == "post" else x + sublayer(norm(x))
+
+
 def spread_pasted(runs, variant, checkpoint=1):
     return 1234.5
 
@@ -158,6 +169,7 @@ WRONG = {
         (falls_through, "for an unknown placement ('middle') it returns a result"),
         (asserts, "for an unknown placement ('middle') it raises AssertionError"),
         (in_place, "changed its input `x` in place"),
+        (norm_on_skip, "the norm is on the skip and the branch sees x raw"),
         (lambda x, sublayer, norm, placement: None, "returned None"),
     ],
     "next_char_windows": [
@@ -175,6 +187,7 @@ WRONG = {
         (spread_of_median, "it takes the median profile first"),
         (spread_upside_down, "it is upside down"),
         (spread_at_checkpoint_one, "use the `checkpoint` argument"),
+        (spread_over_seeds, "over the SEEDS, for each layer"),
         (spread_pasted, "returned 1234"),
         (lambda runs, variant, checkpoint=1: "large", "return one number"),
     ],
