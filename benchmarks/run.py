@@ -21,6 +21,8 @@ from pathlib import Path
 from notebook_kernel import NOTEBOOKS, ROOT, code_cells, run_sources
 
 BUDGET_S, GOAL_S, MEMORY_BUDGET_MIB = 45.0, 20.0, 1536
+CAPSTONE, CAPSTONE_BUDGET_S = "06_capstone_small_gpt", 90.0
+"""The capstone has a budget of its own, and the whole course's 180 s counts the others."""
 
 _KNOB_TIMER = r"""
 import json, time
@@ -86,9 +88,13 @@ def report(results: dict) -> str:
              f"{'notebook':32s} {'seconds':>8s} {'x floor':>8s} {'peak MiB':>9s} {'claims':>7s}  budget"]
     total = 0.0
     for nb in results["notebooks"]:
-        total += nb["seconds"]
-        verdict = ("ok" if nb["seconds"] <= GOAL_S else "over goal (20 s)"
-                   if nb["seconds"] <= BUDGET_S else "OVER BUDGET (45 s)")
+        if nb["notebook"] == CAPSTONE:
+            verdict = ("ok" if nb["seconds"] <= CAPSTONE_BUDGET_S
+                       else f"OVER BUDGET ({CAPSTONE_BUDGET_S:.0f} s)")
+        else:
+            total += nb["seconds"]
+            verdict = ("ok" if nb["seconds"] <= GOAL_S else "over goal (20 s)"
+                       if nb["seconds"] <= BUDGET_S else "OVER BUDGET (45 s)")
         if nb["peak_mib"] and nb["peak_mib"] > MEMORY_BUDGET_MIB:
             verdict += ", OVER MEMORY BUDGET"
         if nb["errors"]:
@@ -97,7 +103,7 @@ def report(results: dict) -> str:
             verdict += f", {nb['failed_claims']} FAILED CLAIMS"
         lines.append(f"{nb['notebook']:32s} {nb['seconds']:8.1f} {nb['ratio']:8.1f} "
                      f"{nb['peak_mib'] or 0:9.0f} {nb['claims']:7d}  {verdict}")
-    lines.append(f"{'whole course':32s} {total:8.1f}  (budget 180 s)")
+    lines.append(f"{'whole course, capstone aside':32s} {total:8.1f}  (budget 180 s)")
     lines += ["", f"{'notebook':28s} {'knob':12s} {'new (s)':>8s} {'cached (s)':>10s}  budget: new <= 2 s, cached <= 0.3 s"]
     for nb in results["notebooks"]:
         for knob in nb["knobs"]:

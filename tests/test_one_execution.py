@@ -50,3 +50,11 @@ def test_nbval_runs_the_notebooks_where_the_browser_may_be_skipped_or_is_not_col
     config, items, deselected = _session(NOTEBOOK, UNIT)              # e.g. pytest notebooks/
     _root_conftest().pytest_collection_modifyitems(config, items)
     assert len(items) == 2 and deselected == []
+
+
+def test_xdist_keeps_that_order_instead_of_sorting_groups_by_their_number_of_tests():
+    import re
+
+    (addopts,) = re.findall(r'^addopts = "(.*)"$', (ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+                            flags=re.MULTILINE)
+    assert "--dist loadscope" in addopts and "--no-loadscope-reorder" in addopts

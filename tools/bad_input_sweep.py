@@ -48,6 +48,15 @@ BASE = {
     "ZooStack": "dict(arch='resnet', n_blocks=2, width=16)",
     "block_deleted": "dict(model=cu.mlp_stack(2), index=0)",
     "branch_to_stream_ratio": "dict(model=cu.mlp_stack(2), X=X)",
+    "char_corpus": "dict(text=cu.documentation_text()[:2000])",
+    "char_model": "dict(variant='pre-norm', vocab_size=10)",
+    "char_model_explorer": "dict(runs=CHAR_RUNS)",
+    "draw_char_models": "dict(runs=CHAR_RUNS)",
+    "draw_inside": "dict(runs=CHAR_RUNS, checkpoint=0)",
+    "draw_run": "dict(runs=CHAR_RUNS, variant='pre-norm')",
+    "evaluation_windows": "dict(corpus=cu.char_corpus(cu.documentation_text()[:20000]))",
+    "ngram_bits": "dict(corpus=cu.char_corpus(cu.documentation_text()[:2000]))",
+    "train_char_models": "dict(corpus=cu.char_corpus(cu.documentation_text()[:20000]), variants=('pre-norm',), n_seeds=1, steps=1, progress=False)",
     "check": "dict(name='path_count', answer=lambda n, k: 1)",
     "deepnorm_constants": "dict(n_layers=4)",
     "deepnorm_sublayer": "dict(x=torch.randn(2, 3, 8), sublayer=nn.Linear(8, 8), norm=nn.LayerNorm(8), alpha=2.0)",
@@ -104,7 +113,8 @@ BASE = {
     "zoo_comparison": "dict(depth=1)",
 }
 SKIP = {"above", "below", "between", "new_figure", "setup", "Explorer"}   # tested in test files
-RESULTS = {"LESION": "cu.lesion_study(2, steps=1, n_seeds=1, progress=False)",
+RESULTS = {"CHAR_RUNS": "cu.train_char_models(cu.char_corpus(cu.documentation_text()[:20000]), n_seeds=1, steps=2, eval_every=1, progress=False)",
+           "LESION": "cu.lesion_study(2, steps=1, n_seeds=1, progress=False)",
            "SMALL_BATCH": "cu.small_batch_study((32,), ('layer',), n_seeds=1, progress=False)",
            "WARMUP": "WARMUP_RESULT()"}
 
