@@ -53,20 +53,25 @@ QUESTIONS = (
                     "degradation at small batches (Wu & He 2018).",
     ),
     Question(
-        prompt="Wu & He (2018) trained ResNet-50 on ImageNet with 32 and with 2 images per GPU. "
-               "What happened to BatchNorm's error?",
-        choices=("It rose from 23.6 % to 34.7 %; GroupNorm stayed at about 24 %",
-                 "It stayed flat; GroupNorm got worse",
-                 "Both rose by about 10 points", "BatchNorm improved with smaller batches"),
+        prompt="Wu & He (2018) trained ResNet-50 on ImageNet with 32 and with 2 images per GPU: "
+               "BatchNorm's error grew by about 11 points, GroupNorm's hardly moved. Why?",
+        choices=("With 2 images, the batch's mean and variance are noisy estimates, and the "
+                 "running averages used at test time no longer match what the net trained with; "
+                 "GroupNorm takes its statistics from each image alone",
+                 "GroupNorm has more learned parameters than BatchNorm",
+                 "Small batches mean more steps per epoch, so BatchNorm overfits",
+                 "BatchNorm cannot compute a variance from 2 values"),
         correct=(0,),
         reasons=("",
-                 "GroupNorm's statistics are per sample, so the batch size does not enter; "
-                 "BatchNorm's are per batch.",
-                 "Only BatchNorm's statistics depend on the batch; GroupNorm stayed flat.",
-                 "Smaller batches make its statistics noisier, not better."),
-        explanation="Small batches give noisy batch statistics, and the running averages used "
-                    "at test time no longer match them. GroupNorm and LayerNorm compute "
-                    "statistics per sample, so the batch size does not enter.",
+                 "Both learn one gain and one shift per channel.",
+                 "GroupNorm would see the same number of steps; only BatchNorm's statistics "
+                 "depend on the batch.",
+                 "It can: per channel it averages over the 2 images and all their spatial "
+                 "positions; the estimate is just noisier."),
+        explanation="BatchNorm normalises with the batch's own statistics in training and with "
+                    "running averages at test time; at 2 images per GPU both are poor. GroupNorm "
+                    "and LayerNorm compute statistics per sample, so the batch size does not "
+                    "enter.",
     ),
     Question(
         prompt="A trained BatchNorm net gives different predictions for the same input in "

@@ -50,27 +50,28 @@ QUESTIONS = (
                     "stream, so there is no pure identity path through a post-norm stack.",
     ),
     Question(
-        prompt="Xiong et al. (2020) trained a post-norm Transformer with Adam and NO learning-rate "
-               "warm-up. What happened?",
-        choices=("It trained as well as with warm-up",
-                 "It reached only BLEU 8.45, against about 34 with 4,000 warm-up steps",
-                 "It trained faster", "It diverged to NaN at once"),
+        prompt="Adam's first steps move every weight by about the learning rate, whatever the "
+               "size of its gradient. How does a linear warm-up over the first 100 steps change "
+               "those first steps?",
+        choices=("It changes nothing, since Adam normalises the step anyway",
+                 "It makes them up to 100 times smaller: the first update moves each weight by "
+                 "about lr/100",
+                 "It makes the gradients near the output smaller",
+                 "It adds noise that helps the model escape a bad start"),
         correct=(1,),
-        reasons=("Post-norm needed the warm-up: without it, it reached a quarter of the BLEU "
-                 "score.",
+        reasons=("Adam normalises the gradient's scale, not the learning rate: the step is the "
+                 "learning rate times the normalised gradient.",
                  "",
-                 "It trained far worse, not faster.",
-                 "It trained, badly (BLEU 8.45): the problem is a poor start, not a crash."),
-        explanation="Xiong et al. 2020, Sec. 3.2: BLEU 8.45 without warm-up, about 34 with it. "
-                    "Pre-norm trained without warm-up; our miniature shows the same split at a "
-                    "large learning rate. WHY post-norm needs the warm-up is debated. Xiong et "
-                    "al. point to its large gradients near the output at initialisation, but "
-                    "Adam's step size does not grow with the gradient's scale. Liu, Liu, Gao, "
-                    "Chen & Han (2020, 'Admin') argue that unbalanced gradients are not the root "
-                    "cause: post-norm's heavy dependence on its residual branches amplifies small "
-                    "parameter changes into large output changes. The RAdam paper (Liu et al. "
-                    "2020) points to the large variance of Adam's step sizes in its first steps, "
-                    "which warm-up reduces.",
+                 "The warm-up scales the steps; the gradients are whatever the model gives.",
+                 "A warm-up is a deterministic schedule; it adds no noise."),
+        explanation="With lr(t) = lr · t / 100 for the first 100 steps, step t moves each weight "
+                    "by about lr · t / 100, so the model's output changes little per step while "
+                    "it is far from trained. Post-norm without it trained badly in Xiong et al. "
+                    "(2020) and stayed at guessing in our miniature at a large learning rate. "
+                    "WHY post-norm needs the warm-up is debated: its large gradients near the "
+                    "output at initialisation (Xiong et al.), the amplification of updates by "
+                    "its dependence on the residual branches (Liu, Liu, Gao, Chen & Han 2020, "
+                    "'Admin'), or the variance of Adam's first steps (RAdam, Liu et al. 2020).",
     ),
     Question(
         prompt="Adam moves a weight by about lr · m / √v, where m and v are running averages of "

@@ -91,21 +91,21 @@ QUESTIONS = (
                     "strength; that is ResNet's simplification of the highway.",
     ),
     Question(
-        prompt="What does an RWKV block look like, per the official RWKV-LM code?",
-        choices=("y = LayerNorm(x + α·attn + β·MLP)", "A post-norm Transformer layer",
-                 "A highway block with a time gate",
-                 "Pre-norm with two sequential residual sub-blocks: x += TimeMix(LN1(x)); "
-                 "x += ChannelMix(LN2(x))"),
+        prompt="An RWKV block computes x += TimeMix(LN1(x)), then x += ChannelMix(LN2(x)). If "
+               "both mixes' output weights are zero, what does the block return?",
+        choices=("LN(x)", "0", "LN2(LN1(x))",
+                 "x itself, exactly: both sub-blocks are pre-norm residuals"),
         correct=(3,),
-        reasons=("A common summary writes this, and it is wrong: RWKV has no α and β, and no "
-                 "norm after the sum.",
-                 "RWKV is pre-norm: each norm sits inside its branch.",
-                 "Its residuals are un-gated; the 'mixing' is the token shift inside each "
-                 "sub-block.",
+        reasons=("The norms sit inside the branches; nothing normalises the sum.",
+                 "The skips carry x; only the branches output zero.",
+                 "The norms only feed the branches, which now output zero.",
                  ""),
-        explanation="RWKV is pre-norm with un-gated residuals; the 'mixing' is the token shift "
-                    "inside each sub-block, interpolating each token with the previous one by a "
-                    "learned μ. A common summary's 'LayerNorm(x + α·attn + β·MLP)' is wrong.",
+        explanation="RWKV is pre-norm with un-gated residuals: each sub-block adds its branch to "
+                    "x, and a branch of zeros leaves x unchanged, as in a pre-norm transformer. "
+                    "Its 'mixing' is the token shift inside each sub-block, interpolating each "
+                    "token with the previous one by a learned μ. A common summary's "
+                    "'LayerNorm(x + α·attn + β·MLP)' is wrong: there is no α or β and no norm "
+                    "after the sum.",
     ),
     Question(
         prompt="ReZero computes y = x + α·F(x) with α = 0 at initialisation. What is true of a "
