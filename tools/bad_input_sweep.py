@@ -9,6 +9,7 @@ process with a time limit. Every call is classified:
 
     python tools/bad_input_sweep.py               # prints the counts and every b, c and d
     python tools/bad_input_sweep.py --json out.json
+    python tools/bad_input_sweep.py --only train_char_models draw_run
 
 The valid base call of each function is small (one step, one seed), so a bad value that is
 wrongly accepted shows as c, not d. It complements tests/test_bad_input.py, the table of calls
@@ -318,9 +319,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="sweep these functions only (names in course_utils.__all__)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    all_cases = cases()
+    all_cases = [c for c in cases() if not args.only or c[0] in args.only]
     start = time.perf_counter()
     results = sweep(all_cases, args.jobs)
     counts = Counter(r["verdict"] for r in results)

@@ -186,7 +186,7 @@ def train_char_models(corpus: CharCorpus | None = None, *,
     seeds = seed_range(seed, n_seeds)
     steps = check_int("steps", steps)
     lr = check_float("lr", lr, positive=True, maximum=1.0)
-    eval_every = check_int("eval_every", eval_every)
+    eval_every = check_int("eval_every", eval_every, maximum=100_000)
     if connection is not None:
         check_callable("connection", connection, "a function (x, sublayer, norm, placement) -> y")
     T, V = CHAR_MODEL["seq_len"], corpus.vocab_size
