@@ -98,8 +98,9 @@ QUESTIONS = (
                  "Their analysis is of expected gradients at initialisation, in their setting; "
                  "one small model at one learning rate cannot refute it.",
                  "",
-                 "Adam divides each gradient by its own running size, so a small gradient does "
-                 "not mean a small step."),
+                 "Adam's steps are not proportional to the gradient: it divides by the "
+                 "gradient's recent size, so a small gradient need not mean a small step (though "
+                 "one that collapses far below its recent past does give small steps)."),
         explanation="Measurements taken together in time do not say which came first. At step 1 "
                     "the wirings' gradient profiles looked alike; by step 41 post-norm had "
                     "collapsed to the unigram level and its input-side layers had almost no "

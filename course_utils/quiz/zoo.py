@@ -102,8 +102,9 @@ QUESTIONS = (
                  ""),
         explanation="RWKV is pre-norm with un-gated residuals: each sub-block adds its branch to "
                     "x, and a branch of zeros leaves x unchanged, as in a pre-norm transformer. "
-                    "Its 'mixing' is the token shift inside each sub-block, interpolating each "
-                    "token with the previous one by a learned μ. A common summary's "
+                    "TimeMix mixes across positions (its WKV recurrence over all earlier tokens), "
+                    "ChannelMix across channels, like an FFN; both also interpolate each token "
+                    "with the previous one by a learned μ (the token shift). A common summary's "
                     "'LayerNorm(x + α·attn + β·MLP)' is wrong: there is no α or β and no norm "
                     "after the sum.",
     ),
