@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import math
-import statistics
 from numbers import Real
 
 import torch
