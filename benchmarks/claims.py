@@ -163,15 +163,52 @@ def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
     return "\n".join(lines)
 
 
+def prediction_only(source: str) -> bool:
+    """True for a cell that only records or checks a prediction: every statement a call
+    `cu.predict("name", <literal>)` or `cu.check("name", <variable>)` of a predict exercise.
+    Neither call draws a random number or changes a result (tests/test_predictions.py), so such
+    a cell cannot change a claim."""
+    import ast
+
+    from course_utils.exercises import EXERCISES
+
+    try:
+        statements = ast.parse(source).body
+    except SyntaxError:
+        return False
+
+    def harmless(statement: ast.stmt) -> bool:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and not call.keywords and len(call.args) == 2
+                and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == "cu" and call.func.attr in ("predict", "check")):
+            return False
+        name, value = call.args
+        if not (isinstance(name, ast.Constant) and name.value in EXERCISES
+                and EXERCISES[name.value].kind == "predict"):
+            return False
+        if call.func.attr == "check":
+            return isinstance(value, ast.Name)
+        try:
+            ast.literal_eval(value)
+        except ValueError:
+            return False
+        return True
+
+    return bool(statements) and all(harmless(statement) for statement in statements)
+
+
 def code_fingerprint(path: Path) -> str:
     """A short hash of the code its claims depend on: the notebook's code cells up to the last
     one that makes a claim (a cell runs after every claim above it, so the cells below the last
-    claim, the exercises and the quiz, cannot change one). The record keeps one per notebook,
-    and the tests check that it is the notebook's current one, so that code changed after its
+    claim, the exercises and the quiz, cannot change one), leaving out the cells that only
+    record or check a prediction (`prediction_only`). The record keeps one per notebook, and
+    the tests check that it is the notebook's current one, so that code changed after its
     sweep cannot pass CI on the old counts."""
     cells = code_cells(path)
     last = max((i for i, source in enumerate(cells) if "cu.expect(" in source), default=len(cells) - 1)
-    return hashlib.sha256("\n\0\n".join(cells[:last + 1]).encode("utf-8")).hexdigest()[:16]
+    kept = [source for source in cells[:last + 1] if not prediction_only(source)]
+    return hashlib.sha256("\n\0\n".join(kept).encode("utf-8")).hexdigest()[:16]
 
 
 def write_record(summaries: list[ClaimSummary], seeds: list[int], setting_names: list[str], *,

@@ -13,7 +13,7 @@ from .blocks import (MLPStack, Residual, he_init, mlp_branch, mlp_stack, preact_
 from .claims import above, below, between, expect
 from .data import reverse_task, two_spirals
 from .diagrams import draw_expressway
-from .exercises import EXERCISES, check, hint, solution
+from .exercises import EXERCISES, check, hint, predict, solution
 from .experiments.char_models import (CHAR_MODEL, TRAINING, VARIANTS, CharModelRuns, char_model,
                                       evaluation_windows, train_char_models)
 from .experiments.deep_stacks import (INITS, DeepWithoutNormResult, DegradationResult,
@@ -169,6 +169,7 @@ __all__ = [
     "placement_explorer",
     "post_norm_sublayer",
     "pre_norm_sublayer",
+    "predict",
     "progress",
     "progress_bar",
     "quiz",

@@ -144,6 +144,15 @@ def record_check(name: str, status: str) -> str:
     return _update(change)
 
 
+def record_prediction(name: str, before_run: bool) -> str:
+    """Note that predict exercise `name` was checked with a prediction made before its
+    experiment ran (`before_run`) or after; a prediction once made before the run stays so."""
+    def change(record: dict[str, Any]) -> None:
+        entry = record["exercises"].setdefault(name, {"attempts": 0, "passed": False})
+        entry["predicted_before_run"] = bool(entry.get("predicted_before_run")) or bool(before_run)
+    return _update(change)
+
+
 def record_quiz_answer(stem: str, number: int, choice: str, correct: bool) -> str:
     """Record the answer to question `number` (from 1) of notebook `stem`'s quiz."""
     def change(record: dict[str, Any]) -> None:
@@ -170,6 +179,8 @@ def merge(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         if entry.get("passed") and not mine.get("passed"):
             mine["passed"], mine["first_passed"] = True, entry.get("first_passed", "")
         mine["last"] = max(mine.get("last", ""), entry.get("last", ""))
+        if entry.get("predicted_before_run"):
+            mine["predicted_before_run"] = True
     for stem, answers in other["quizzes"].items():
         mine = base["quizzes"].setdefault(stem, {})
         for number, answer in answers.items():
@@ -184,15 +195,16 @@ class Progress:
     Attributes:
         rows: one (notebook, exercises passed, exercises attempted, exercises in all, quiz
             questions answered right, answered, in all) per notebook.
+        predicted: {notebook: (predictions made before their experiment ran, predict exercises)}.
         note: where the record lives, or why it could not be read.
     """
 
     def __init__(self, record: dict[str, Any], note: str):
-        from .exercises import NOTEBOOK_OF
+        from .exercises import EXERCISES, NOTEBOOK_OF
         from .quiz import QUIZZES
 
         self.record, self.note = record, note
-        self.rows = []
+        self.rows, self.predicted = [], {}
         for stem, questions in QUIZZES.items():
             names = [name for name, notebook in NOTEBOOK_OF.items() if notebook == stem]
             done = record["exercises"]
@@ -201,11 +213,17 @@ class Progress:
                               sum(n in done for n in names), len(names),
                               sum(bool(a.get("correct")) for a in answers.values()),
                               len(answers), len(questions)))
+            predictions = [n for n in names if EXERCISES[n].kind == "predict"]
+            self.predicted[stem] = (sum(bool(done.get(n, {}).get("predicted_before_run"))
+                                        for n in predictions), len(predictions))
 
     def __str__(self) -> str:
-        lines = ["notebook                     exercises passed / tried / all   quiz right / answered / all"]
+        lines = ["notebook                     exercises passed / tried / all   quiz right / answered / all"
+                 "   predicted before the run"]
         for stem, passed, tried, total, right, answered, questions in self.rows:
-            lines.append(f"{stem:28s} {passed:>8} / {tried} / {total:<16} {right:>6} / {answered} / {questions}")
+            made, asked = self.predicted[stem]
+            lines.append(f"{stem:28s} {passed:>8} / {tried} / {total:<16} {right:>6} / {answered} / "
+                         f"{questions:<12} {made} of {asked}")
         return "\n".join(lines + ["", self.note])
 
     __repr__ = __str__
@@ -213,10 +231,12 @@ class Progress:
     def _repr_html_(self) -> str:
         cells = "".join(
             f"<tr><td>{html.escape(stem)}</td><td>{passed} of {total}</td><td>{tried - passed}</td>"
-            f"<td>{right} of {questions}</td><td>{answered - right}</td></tr>"
+            f"<td>{right} of {questions}</td><td>{answered - right}</td>"
+            f"<td>{self.predicted[stem][0]} of {self.predicted[stem][1]}</td></tr>"
             for stem, passed, tried, total, right, answered, questions in self.rows)
         return ("<table><thead><tr><th>notebook</th><th>exercises passed</th><th>tried, not yet "
-                "passed</th><th>quiz: right</th><th>quiz: answered wrong</th></tr></thead>"
+                "passed</th><th>quiz: right</th><th>quiz: answered wrong</th><th>predicted before "
+                "the run</th></tr></thead>"
                 f"<tbody>{cells}</tbody></table><p>{html.escape(self.note)}</p>")
 
 
@@ -226,8 +246,8 @@ def _on_colab() -> bool:
 
 def progress(*, export_to: str | os.PathLike | None = None,
              import_from: str | os.PathLike | None = None) -> Progress:
-    """Your progress through the course: per notebook, the exercises passed and tried and the
-    quiz questions answered.
+    """Your progress through the course: per notebook, the exercises passed and tried, the
+    predictions made before their experiment ran, and the quiz questions answered.
 
     The record stays on this machine. On Colab it disappears with the runtime: keep it with
     `cu.progress(export_to="my_progress.json")` (then download that file from the Files panel)

@@ -18,6 +18,7 @@ from .probes import layer_profile
 from .transformer import TransformerBlock, deepnorm_constants, init_block
 from .runtime import seeded
 from .validation import check_choice, check_int, check_seed, check_size, check_tensor, parameter_bytes
+from .run_log import note_run
 
 
 class ChannelBatchNorm(nn.BatchNorm1d):
@@ -312,6 +313,7 @@ def zoo_comparison(depth: int = 16, *, seed: int = 0, width: int = 32) -> ZooCom
     """Stack each architecture `depth` blocks deep and record, on one random batch of 16
     sequences of 8 tokens, the gradient's RMS along the stack (the loss: cross-entropy of
     random labels per token)."""
+    note_run("zoo_comparison")
     depth = check_int("depth", depth)
     width = check_int("width", width, minimum=4)
     if width % 4:

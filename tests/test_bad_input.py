@@ -114,6 +114,9 @@ CASES = [
     (lambda: cu.draw_deep_without_norm(None), TypeError, "draw_deep_without_norm draws the result of"),
     (lambda: cu.draw_preactivation(None), TypeError, "draw_preactivation draws the result of"),
     # exercises, hints and the quiz by name
+    (lambda: cu.predict("plain_56", 0.5), ValueError, "no exercise called 'plain_56'; the exercises are: .*plain_56_loss"),
+    (lambda: cu.predict(["plain_56_loss"], 0.5), TypeError, "name the exercise with a str"),
+    (lambda: cu.predict("residual_block", 0.5), ValueError, "'residual_block' is a write exercise, not a prediction"),
     (lambda: cu.hint("residual_block", "2"), ValueError, "level must be a whole number from 1 to 3"),
     (lambda: cu.hint("residual_block", 2.0), ValueError, "level must be a whole number"),
     (lambda: cu.hint(["residual_block"]), TypeError, "name the exercise with a str"),

@@ -98,6 +98,7 @@ BASE = {
     "parameter_count": "dict(module=nn.Linear(2, 2))",
     "post_norm_sublayer": "dict(x=torch.randn(2, 3, 8), sublayer=nn.Linear(8, 8), norm=nn.LayerNorm(8))",
     "pre_norm_sublayer": "dict(x=torch.randn(2, 3, 8), sublayer=nn.Linear(8, 8), norm=nn.LayerNorm(8))",
+    "predict": "dict(name='plain_56_loss', value=0.5)",
     "progress_bar": "dict(total=2, desc='a bar', enabled=False)",
     "quiz": "dict(stem='01_highway_analogy')",
     "scaled_init_profile": "dict(n_blocks=2, shortcut_gain=0.5)",

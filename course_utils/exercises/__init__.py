@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import capstone, normalisation, placement, residual_blocks, residual_math, zoo
+from . import capstone, normalisation, placement, predictions, residual_blocks, residual_math, zoo
 from .framework import CheckResult, Exercise, Hint, Solution
 
 EXERCISES: dict[str, Exercise] = {}
@@ -19,6 +19,11 @@ for _stem, _module in (("01_highway_analogy", residual_blocks), ("02_residual_ma
             raise RuntimeError(f"two exercises are named {_exercise.name!r}")
         EXERCISES[_exercise.name] = _exercise
         NOTEBOOK_OF[_exercise.name] = _stem
+for _exercise in predictions.EXERCISES:      # one prediction per notebook, in a module of their own
+    if _exercise.name in EXERCISES:
+        raise RuntimeError(f"two exercises are named {_exercise.name!r}")
+    EXERCISES[_exercise.name] = _exercise
+    NOTEBOOK_OF[_exercise.name] = predictions.NOTEBOOK_OF[_exercise.name]
 
 
 def get_exercise(name: str) -> Exercise:
@@ -42,9 +47,15 @@ def hint(name: str, level: int = 1) -> Hint:
     return get_exercise(name).hint(level)
 
 
+def predict(name: str, value: Any) -> predictions.PredictionNote:
+    """Record your prediction for the predict exercise `name` before its experiment runs
+    (`cu.check(name, result)` after it compares); see `predictions.predict`."""
+    return predictions.predict(name, value)
+
+
 def solution(name: str) -> Solution:
     """The reference solution of exercise `name`."""
     return get_exercise(name).solution()
 
 
-__all__ = ["EXERCISES", "NOTEBOOK_OF", "CheckResult", "Exercise", "check", "get_exercise", "hint", "solution"]
+__all__ = ["EXERCISES", "NOTEBOOK_OF", "CheckResult", "Exercise", "check", "get_exercise", "hint", "predict", "solution"]

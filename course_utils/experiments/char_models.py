@@ -18,6 +18,7 @@ from ..training import Runs, train_batched
 from ..transformer import TinyTransformer
 from ..validation import check_callable, check_choices, check_float, check_int, check_seed
 from .seeds import median, seed_range, seeded
+from ..run_log import note_run
 
 CHAR_MODEL = dict(n_layers=12, d_model=32, n_heads=2, d_ff=64, seq_len=16)
 """12 layers of width 32 (2 heads of 16, feed-forward 64) reading 16 characters of context."""
@@ -178,6 +179,7 @@ def train_char_models(corpus: CharCorpus | None = None, *,
     models use for every residual sub-layer instead of the course's own (DeepNorm and the
     models without skips keep the course's).
     """
+    note_run("train_char_models")
     corpus = char_corpus() if corpus is None else corpus
     if not isinstance(corpus, CharCorpus):
         raise TypeError(f"corpus must be a CharCorpus (course_utils.char_corpus()), got "

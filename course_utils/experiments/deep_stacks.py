@@ -14,6 +14,7 @@ from ..progress_bars import progress_bar
 from ..training import Runs, train_batched
 from ..validation import check_bool, check_choice, check_float, check_int, check_ints
 from .seeds import median, seed_range, seeded, stacked
+from ..run_log import note_run
 
 
 INITS = {
@@ -137,6 +138,7 @@ def degradation(n_layers: tuple[int, ...] = (8, 56), *, steps: int = 300, width:
     (2 per block + stem + head), so each must be even and at least 4. Every net of one depth,
     plain and residual, every seed, trains as one batched computation.
     """
+    note_run("degradation")
     depths = check_ints("n_layers", n_layers, minimum=4)
     steps, width = check_int("steps", steps), check_int("width", width)
     lr, batch_size = check_float("lr", lr, minimum=0.0), check_int("batch_size", batch_size, maximum=100_000)

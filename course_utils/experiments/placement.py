@@ -16,6 +16,7 @@ from ..transformer import PLACEMENTS, TinyTransformer
 from ..validation import (check_bool, check_choice, check_choices, check_float, check_int,
                           check_ints, check_seed)
 from .seeds import median, seed_range, seeded, stacked
+from ..run_log import note_run
 
 # Xiong et al.'s theory setting, shrunk: d = 64, 4 heads, FFN 256, random tokens (V = 64, T = 16)
 PROBE = dict(vocab=64, seq_len=16, d_model=64, n_heads=4, d_ff=256)
@@ -115,6 +116,7 @@ def output_change_by_depth(depths: tuple[int, ...] = (1, 2, 4, 8, 16),
                            placements: tuple[str, ...] = PLACEMENTS, *, lr: float = 1e-4,
                            seed: int = 0, n_seeds: int = 3) -> OutputChangeByDepth:
     """`output_change` for each depth and placement, on seeds seed, seed + 1, ..."""
+    note_run("output_change_by_depth")
     depths = check_ints("depths", depths)
     placements = check_choices("placements", placements, PLACEMENTS)
     seeds = seed_range(seed, n_seeds)

@@ -9,6 +9,7 @@ import torch
 
 from ..validation import check_bool, check_choice, check_int, check_ints, check_seed, check_size, check_tensor
 from .seeds import median, seed_range
+from ..run_log import note_run
 
 
 def _grid_batch_norm(h: torch.Tensor) -> torch.Tensor:
@@ -89,6 +90,7 @@ def shattering(depths: tuple[int, ...] = (1, 2, 4, 8, 16, 24, 50), *, seed: int 
                n_seeds: int = 5) -> ShatteringResult:
     """`lag1_autocorrelation` of `gradient_on_grid` for each depth, plain and residual, on seeds
     seed, ..., seed + n_seeds - 1 (one net of each kind per seed and depth)."""
+    note_run("shattering")
     depths = check_ints("depths", depths)
     seeds = seed_range(seed, n_seeds)
     per_seed = {kind: torch.tensor([[lag1_autocorrelation(

@@ -16,6 +16,7 @@ from ..progress_bars import progress_bar
 from ..training import evaluate_batched, train_batched
 from ..validation import check_bool, check_choice, check_choices, check_float, check_ints
 from .seeds import seed_range, seeded, stacked
+from ..run_log import note_run
 
 SAMPLE_BUDGET = 6000   # samples seen by every run, whatever its batch size (Wu & He: same epochs)
 
@@ -89,6 +90,7 @@ def small_batch_study(batch_sizes: tuple[int, ...] = (32, 8, 2),
     Adam at a fixed learning rate, on two spirals; test error on 2000 fresh points, in eval mode
     (BN uses its running statistics, as a deployed model does).
     """
+    note_run("small_batch_study")
     batch_sizes = check_ints("batch_sizes", batch_sizes, minimum=2, maximum=SAMPLE_BUDGET)
     norms = check_choices("norms", norms, NORMS)
     if "none" in norms or "rms" in norms:
