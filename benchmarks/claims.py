@@ -89,7 +89,7 @@ def run_notebook(path: Path, seed: int, setting: str, env: dict[str, str]) -> Ru
 @dataclass
 class ClaimSummary:
     notebook: str
-    claim: str
+    claim: str              # the claim's key (its sentence where it has none)
     held: int = 0
     tried: int = 0
     worst_margin: float | None = None
@@ -101,8 +101,8 @@ def summarise(runs: list[Run]) -> list[ClaimSummary]:
     rows: dict[tuple[str, str], ClaimSummary] = {}
     for run in runs:
         for claim in run.claims:
-            row = rows.setdefault((run.notebook, claim["claim"]),
-                                  ClaimSummary(run.notebook, claim["claim"]))
+            key = claim.get("key") or claim["claim"]
+            row = rows.setdefault((run.notebook, key), ClaimSummary(run.notebook, key))
             row.tried += 1
             row.held += claim["held"]
             margin = claim["margin"]
@@ -198,16 +198,52 @@ def prediction_only(source: str) -> bool:
     return bool(statements) and all(harmless(statement) for statement in statements)
 
 
+def _without_labels(source: str) -> str:
+    """`source` with every `cu.expect(condition, claim, key=..., **figures)` call's claim
+    sentence and key (each with the comma after it) cut out: the labels of a claim, which its measurement does not depend on
+    (tests/test_claims_everywhere.py checks that every key a notebook uses was swept). The rest
+    of the text stays as written, so the fingerprint does not depend on Python's version."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    spans = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "cu"
+                and node.func.attr == "expect"):
+            labels = node.args[1:2] + [k for k in node.keywords if k.arg == "key"]
+            spans += [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in labels]
+    if not spans:
+        return source
+    data = source.encode("utf-8")
+    starts = [0]                                  # byte offset of each line (ast's columns are bytes)
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for line, column, end_line, end_column in sorted(spans, reverse=True):
+        start, end = starts[line - 1] + column, starts[end_line - 1] + end_column
+        after = len(data[end:]) - len(data[end:].lstrip())
+        if data[end + after:end + after + 1] == b",":           # and the comma after the label
+            end += after + 1
+            end += len(data[end:]) - len(data[end:].lstrip())
+        data = data[:start] + data[end:]
+    return data.decode("utf-8")
+
+
 def code_fingerprint(path: Path) -> str:
     """A short hash of the code its claims depend on: the notebook's code cells up to the last
     one that makes a claim (a cell runs after every claim above it, so the cells below the last
     claim, the exercises and the quiz, cannot change one), leaving out the cells that only
-    record or check a prediction (`prediction_only`). The record keeps one per notebook, and
-    the tests check that it is the notebook's current one, so that code changed after its
-    sweep cannot pass CI on the old counts."""
+    record or check a prediction (`prediction_only`), as the parser reads them and without the
+    claims' sentences and keys (`_without_labels`): comments, layout and a claim's wording
+    can change without a new sweep. The record keeps one per notebook, and the tests check that
+    it is the notebook's current one, so that code changed after its sweep cannot pass CI on
+    the old counts."""
     cells = code_cells(path)
     last = max((i for i, source in enumerate(cells) if "cu.expect(" in source), default=len(cells) - 1)
-    kept = [source for source in cells[:last + 1] if not prediction_only(source)]
+    kept = [_without_labels(source) for source in cells[:last + 1] if not prediction_only(source)]
     return hashlib.sha256("\n\0\n".join(kept).encode("utf-8")).hexdigest()[:16]
 
 

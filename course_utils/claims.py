@@ -116,13 +116,14 @@ def between(value: Any, low: Any, high: Any) -> Condition:
 
 @dataclass
 class ClaimRecord:
-    """One claim as checked: the sentence, whether it held, the figures and its margin (None for
-    an exact fact, such as two tensors being equal)."""
+    """One claim as checked: the sentence, whether it held, the figures, its margin (None for
+    an exact fact, such as two tensors being equal) and its key in the sweep's record."""
 
     claim: str
     held: bool
     figures: dict[str, str] = field(default_factory=dict)
     margin: float | None = None
+    key: str = ""
 
 
 RECORD: list[ClaimRecord] = []
@@ -146,7 +147,8 @@ def _as_condition(condition: Any, claim: str) -> bool | Condition:
 
 
 def held_in_tests(claim: str) -> tuple[int, int] | None:
-    """(runs held, runs tried) for `claim` in the course's numerics sweep, if it was swept."""
+    """(runs held, runs tried) for the claim keyed `claim` in the course's numerics sweep, if it
+    was swept."""
     try:
         text = resources.files("course_utils").joinpath("data/claims_held.json").read_text(encoding="utf-8")
         runs = json.loads(text)["claims"].get(claim)
@@ -164,7 +166,7 @@ def _failure_note(claim: str) -> str:
             "claim fails again, please report it. The rest of the notebook still runs.")
 
 
-def expect(condition: Any, claim: str, **figures: Any) -> None:
+def expect(condition: Any, claim: str, *, key: str | None = None, **figures: Any) -> None:
     """Check a claim of the prose against what was just measured and print the verdict.
 
     Prints "✓ claim (figures)" if `condition` holds; otherwise a ✗ line with the figures and
@@ -174,15 +176,22 @@ def expect(condition: Any, claim: str, **figures: Any) -> None:
         condition: a bool (or one-element bool tensor) for an exact fact, or a condition built
             with `above`, `below`, `between` (and `&`) for a measured figure and its threshold.
         claim: the sentence of the prose being checked, as the reader should see it.
+        key: the claim's stable name in the sweep's record ("01.plain-56-near-chance"); the
+            sentence may then be reworded without a new sweep. Without a key, the sentence is
+            the key.
         **figures: the measured numbers behind the condition, printed rounded.
     """
     if not isinstance(claim, str) or not claim.strip():
         raise TypeError("expect() needs the claim as a sentence (a non-empty str)")
+    if key is not None and (not isinstance(key, str) or not key.strip()):
+        raise TypeError(f"expect()'s key names the claim in the sweep's record: a non-empty str, "
+                        f"got {key!r}")
+    key = key or claim
     checked = _as_condition(condition, claim)
     held = bool(checked)
     shown = {name: format_figure(v) for name, v in figures.items()}
     RECORD.append(ClaimRecord(claim, held, shown,
-                              checked.margin if isinstance(checked, Condition) else None))
+                              checked.margin if isinstance(checked, Condition) else None, key))
     detail = ", ".join(f"{name} = {v}" for name, v in shown.items())
     if not detail and isinstance(checked, Condition):
         detail = repr(checked)
@@ -191,4 +200,4 @@ def expect(condition: Any, claim: str, **figures: Any) -> None:
         print(f"✓ {claim}{detail}")
     else:
         sys.stdout.flush()
-        print(f"✗ claim does not hold: {claim}{detail}\n{_failure_note(claim)}", file=sys.stderr)
+        print(f"✗ claim does not hold: {claim}{detail}\n{_failure_note(key)}", file=sys.stderr)

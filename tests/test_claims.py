@@ -29,6 +29,17 @@ def test_the_failure_note_gives_the_sweep_s_count_when_the_claim_was_swept(capsy
     assert held_in_tests("a sentence no notebook says") is None
 
 
+def test_a_keyed_claim_is_recorded_and_looked_up_under_its_key(capsys):
+    expect(True, "the plain net stays near chance", key="01.plain-56-near-chance", loss=0.69)
+    assert capsys.readouterr().out == "✓ the plain net stays near chance  (loss = 0.69)\n"
+    assert (RECORD[-1].key, RECORD[-1].claim) == ("01.plain-56-near-chance", "the plain net stays near chance")
+    expect(True, "an unkeyed claim")
+    assert RECORD[-1].key == "an unkeyed claim"
+    assert held_in_tests("01.56-layer-plain-net-trains-worse-8") == (60, 60)   # the course's record
+    with pytest.raises(TypeError, match="expect\\(\\)'s key names the claim"):
+        expect(True, "a claim", key=3)
+
+
 def test_expect_accepts_one_element_tensors_and_numpy_bools(capsys):
     expect(torch.tensor(True), "tensor")
     expect(np.bool_(True), "numpy")

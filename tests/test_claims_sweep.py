@@ -66,6 +66,12 @@ def test_a_fingerprint_changes_with_the_code_its_claims_depend_on_only(tmp_path)
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) != before
     nb.cells[1].source = "SEED = 0\nx = 1"
-    nb.cells[2].source = "cu.expect(x > 0.5, 'x is positive')"
+    nb.cells[2].source = "cu.expect(x > 0, 'x is more than zero', key='01.x-positive')"   # a label
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) == before
+    nb.cells[2].source = "cu.expect(x > 0.5, 'x is more than zero', key='01.x-positive')"
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) != before
+    nb.cells[2].source = "cu.expect(x > 0, 'x is more than zero', key='01.x-positive', x=x)"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) != before                     # a figure shown is code
