@@ -199,8 +199,9 @@ def prediction_only(source: str) -> bool:
 
 
 def _without_labels(source: str) -> str:
-    """`source` with every `cu.expect(condition, claim, key=..., **figures)` call's claim
-    sentence and key (each with the comma after it) cut out: the labels of a claim, which its measurement does not depend on
+    """`source` with every `cu.expect(condition, claim, key=..., shown=..., differs=...,
+    **figures)` call's claim sentence, key and presentation (each with the comma after it) cut
+    out: the labels of a claim, which its measurement does not depend on
     (tests/test_claims_everywhere.py checks that every key a notebook uses was swept). The rest
     of the text stays as written, so the fingerprint does not depend on Python's version."""
     import ast
@@ -214,7 +215,9 @@ def _without_labels(source: str) -> str:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "cu"
                 and node.func.attr == "expect"):
-            labels = node.args[1:2] + [k for k in node.keywords if k.arg == "key"]
+            labels = [n for n in node.args[1:2] if isinstance(n, (ast.Constant, ast.JoinedStr))]
+            labels += [k for k in node.keywords if k.arg in ("key", "shown", "differs")
+                       and isinstance(k.value, (ast.Constant, ast.JoinedStr))]   # literals only
             spans += [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in labels]
     if not spans:
         return source

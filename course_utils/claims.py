@@ -166,11 +166,18 @@ def _failure_note(claim: str) -> str:
             "claim fails again, please report it. The rest of the notebook still runs.")
 
 
-def expect(condition: Any, claim: str, *, key: str | None = None, **figures: Any) -> None:
+def expect(condition: Any, claim: str, *, key: str | None = None, shown: bool = True,
+           differs: str | None = None, **figures: Any) -> None:
     """Check a claim of the prose against what was just measured and print the verdict.
 
     Prints "✓ claim (figures)" if `condition` holds; otherwise a ✗ line with the figures and
-    what it means, to stderr, without stopping the notebook.
+    what it means, to stderr, without stopping the notebook. Three kinds of check:
+    - a claim the section teaches (the default): its ✓ line is shown;
+    - a check that only pins the experiment (`shown=False`: a value's range, a consistency
+      check): nothing is printed while it holds; it is still recorded, swept, and its ✗ shown;
+    - a difference from the paper (`differs="the paper: ..."`): it holds when our result
+      differs as the prose says, and prints "≠ differs from the paper: claim; the paper: ...",
+      never a ✓.
 
     Args:
         condition: a bool (or one-element bool tensor) for an exact fact, or a condition built
@@ -179,6 +186,8 @@ def expect(condition: Any, claim: str, *, key: str | None = None, **figures: Any
         key: the claim's stable name in the sweep's record ("01.plain-56-near-chance"); the
             sentence may then be reworded without a new sweep. Without a key, the sentence is
             the key.
+        shown: False for a check that only pins the experiment.
+        differs: for a difference from the paper, what the paper found ("the paper: constant").
         **figures: the measured numbers behind the condition, printed rounded.
     """
     if not isinstance(claim, str) or not claim.strip():
@@ -186,18 +195,26 @@ def expect(condition: Any, claim: str, *, key: str | None = None, **figures: Any
     if key is not None and (not isinstance(key, str) or not key.strip()):
         raise TypeError(f"expect()'s key names the claim in the sweep's record: a non-empty str, "
                         f"got {key!r}")
+    if not isinstance(shown, bool):
+        raise TypeError(f"expect()'s shown is True or False, got {shown!r}")
+    if differs is not None and (not isinstance(differs, str) or not differs.strip()):
+        raise TypeError(f"expect()'s differs says what the paper found, as a non-empty str "
+                        f"(\"the paper: constant\"), got {differs!r}")
     key = key or claim
     checked = _as_condition(condition, claim)
     held = bool(checked)
-    shown = {name: format_figure(v) for name, v in figures.items()}
-    RECORD.append(ClaimRecord(claim, held, shown,
+    values = {name: format_figure(v) for name, v in figures.items()}
+    RECORD.append(ClaimRecord(claim, held, values,
                               checked.margin if isinstance(checked, Condition) else None, key))
-    detail = ", ".join(f"{name} = {v}" for name, v in shown.items())
+    detail = ", ".join(f"{name} = {v}" for name, v in values.items())
     if not detail and isinstance(checked, Condition):
         detail = repr(checked)
     detail = f"  ({detail})" if detail else ""
     if held:
-        print(f"✓ {claim}{detail}")
+        if differs is not None:
+            print(f"≠ differs from the paper: {claim}; {differs}{detail}")
+        elif shown:
+            print(f"✓ {claim}{detail}")
     else:
         sys.stdout.flush()
         print(f"✗ claim does not hold: {claim}{detail}\n{_failure_note(key)}", file=sys.stderr)

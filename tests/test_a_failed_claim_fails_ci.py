@@ -32,6 +32,17 @@ def test_nbval_fails_the_cell_with_a_failed_claim_and_still_runs_the_next(tmp_pa
     assert "1 failed, 1 passed" in result.stdout
 
 
+def test_nbval_fails_a_failed_pinning_check_and_a_failed_difference_from_the_paper_too(tmp_path):
+    result = _run(tmp_path, 'import course_utils as cu\ncu.expect(cu.below(2, 1), "two is below one", shown=False)',
+                  'import course_utils as cu\ncu.expect(cu.above(1, 2), "ours grows", differs="the paper: flat")',
+                  'import course_utils as cu\ncu.expect(cu.below(1, 2), "one is below two", shown=False)\n'
+                  'cu.expect(cu.above(2, 1), "two is above one", differs="the paper: below")')
+    assert result.returncode == 1, result.stdout
+    assert "✗ claim does not hold: two is below one" in result.stdout
+    assert "✗ claim does not hold: ours grows" in result.stdout
+    assert "2 failed, 1 passed" in result.stdout
+
+
 def test_nbval_fails_a_cell_that_prints_a_warning(tmp_path):
     result = _run(tmp_path, 'import warnings\nwarnings.warn("this API goes away", DeprecationWarning)',
                   'import course_utils as cu\ncu.expect(cu.below(1, 2), "one is below two")')

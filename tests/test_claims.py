@@ -40,6 +40,22 @@ def test_a_keyed_claim_is_recorded_and_looked_up_under_its_key(capsys):
         expect(True, "a claim", key=3)
 
 
+def test_a_pinning_check_prints_nothing_while_it_holds_and_a_difference_is_never_a_tick(capsys):
+    expect(True, "the loss is finite", shown=False, loss=0.3)
+    expect(above(3.0, 2.0), "post-norm's gradient grows with depth", differs="the paper: constant", ratio=3.0)
+    assert capsys.readouterr().out == ("≠ differs from the paper: post-norm's gradient grows with depth; "
+                                       "the paper: constant  (ratio = 3)\n")
+    assert [r.held for r in RECORD[-2:]] == [True, True]
+    expect(False, "the loss is finite", shown=False)
+    expect(False, "post-norm's gradient grows", differs="the paper: constant")
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("✗ claim does not hold") == 2
+    with pytest.raises(TypeError, match="shown is True or False"):
+        expect(True, "x", shown="no")
+    with pytest.raises(TypeError, match="differs says what the paper found"):
+        expect(True, "x", differs="")
+
+
 def test_expect_accepts_one_element_tensors_and_numpy_bools(capsys):
     expect(torch.tensor(True), "tensor")
     expect(np.bool_(True), "numpy")

@@ -72,6 +72,12 @@ def test_a_fingerprint_changes_with_the_code_its_claims_depend_on_only(tmp_path)
     nb.cells[2].source = "cu.expect(x > 0.5, 'x is more than zero', key='01.x-positive')"
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) != before
+    nb.cells[2].source = "cu.expect(x > 0, 'x > 0', key='01.x-positive', shown=False, differs='the paper: no')"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) == before                     # how it is shown: a label
+    nb.cells[2].source = "cu.expect(x > 0, 'x > 0', key='01.x-positive', shown=bool(print()))"
+    nbformat.write(nb, path)
+    assert sweep.code_fingerprint(path) != before                     # code is code
     nb.cells[2].source = "cu.expect(x > 0, 'x is more than zero', key='01.x-positive', x=x)"
     nbformat.write(nb, path)
     assert sweep.code_fingerprint(path) != before                     # a figure shown is code

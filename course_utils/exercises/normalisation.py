@@ -1,7 +1,8 @@
-"""Exercises of notebook 03: LayerNorm and training-mode BatchNorm from scratch, and which
-dimensions of a (B, T, C) tensor each norm averages over (write); an accuracy helper that
-evaluates a BatchNorm net in training mode (debug); the largest batch size at which BatchNorm
-has fallen behind LayerNorm in a small-batch study (measure)."""
+"""Exercises of notebook 03: GroupNorm, and BatchNorm that leaves the padding of sequences out of
+its statistics, each written without PyTorch's or the course's norms, and which dimensions of a
+(B, T, C) tensor each norm averages over (write); an accuracy helper that evaluates a BatchNorm
+net in training mode (debug); the largest batch size at which BatchNorm has fallen behind
+LayerNorm in a small-batch study (measure)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import functools
 import inspect
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -27,19 +28,26 @@ from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, 
 # Reference solutions: `solution()` shows exactly this code.
 
 
-def layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
+def group_norm(x: torch.Tensor, num_groups: int, gamma: torch.Tensor, beta: torch.Tensor,
                eps: float = 1e-5) -> torch.Tensor:
-    # statistics of each sample (each token) over its last dimension, the features
-    mean = x.mean(dim=-1, keepdim=True)
-    var = x.var(dim=-1, unbiased=False, keepdim=True)      # biased: divide by n, not n - 1
-    return gamma * (x - mean) / torch.sqrt(var + eps) + beta
+    # x: (N, C, *). One mean and variance per sample and group of C // num_groups consecutive
+    # channels, over those channels at every position (Wu & He 2018, Fig. 2); never over the batch
+    grouped = x.reshape(x.shape[0], num_groups, -1)             # (N, G, C // G * positions)
+    mean = grouped.mean(dim=-1, keepdim=True)
+    var = grouped.var(dim=-1, unbiased=False, keepdim=True)     # biased, as in section 1
+    x_hat = ((grouped - mean) / torch.sqrt(var + eps)).reshape(x.shape)
+    per_channel = (1, -1) + (1,) * (x.dim() - 2)                # (1, C, 1, ...), as dim 1 of x
+    return gamma.reshape(per_channel) * x_hat + beta.reshape(per_channel)
 
 
-def batch_norm_train(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
-                     eps: float = 1e-5) -> torch.Tensor:
-    # x: (B, C); statistics of each channel over the batch
-    mean = x.mean(dim=0, keepdim=True)
-    var = x.var(dim=0, unbiased=False, keepdim=True)
+def masked_batch_norm(x: torch.Tensor, mask: torch.Tensor, gamma: torch.Tensor,
+                      beta: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    # x: (B, T, C); mask: (B, T), True at the real tokens. Each channel's statistics over the
+    # real tokens of the whole batch: the padding is left out
+    real = mask.unsqueeze(-1).to(x.dtype)                       # (B, T, 1): 1 real, 0 padding
+    count = real.sum()                                          # how many real tokens
+    mean = (x * real).sum(dim=(0, 1)) / count                   # (C,)
+    var = ((x - mean) ** 2 * real).sum(dim=(0, 1)) / count      # biased, as in section 1
     return gamma * (x - mean) / torch.sqrt(var + eps) + beta
 
 
@@ -75,102 +83,348 @@ def batchnorm_falls_behind(result, points=5.0):
 # ---------------------------------------------------------------------------------------------
 # Checkers: each wrong variant the checkers recognise, computed so the message can name it.
 
-def _variants(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float,
-              dim: int) -> dict[str, torch.Tensor]:
-    """The right answer normalising over `dim`, and the classic mistakes."""
-    mean = x.mean(dim=dim, keepdim=True)
-    var = x.var(dim=dim, unbiased=False, keepdim=True)
-    unbiased = x.var(dim=dim, unbiased=True, keepdim=True)
-    other = 0 if dim != 0 else -1
-    return {
-        "right": gamma * (x - mean) / torch.sqrt(var + eps) + beta,
-        "unbiased": gamma * (x - mean) / torch.sqrt(unbiased + eps) + beta,
-        "eps outside": gamma * (x - mean) / (torch.sqrt(var) + eps) + beta,
-        "no affine": (x - mean) / torch.sqrt(var + eps),
-        "gamma only": gamma * (x - mean) / torch.sqrt(var + eps),
-        "wrong axis": gamma * (x - x.mean(dim=other, keepdim=True)) / torch.sqrt(
-            x.var(dim=other, unbiased=False, keepdim=True) + eps) + beta,
-        "all values": gamma * (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + eps) + beta,
-        "eps ignored": gamma * (x - mean) / torch.sqrt(var + 1e-5) + beta,
-    }
+@contextmanager
+def _watching_calls(targets: Sequence[tuple[Any, str, str]]) -> Iterator[list[str]]:
+    """Note each call, made while the block runs, of the functions `targets` names as
+    (module, attribute, label): a checker's way to see that an answer delegates to a function of
+    PyTorch or of the course instead of writing its own. `used` lists the labels, first call
+    first."""
+    used: list[str] = []
+
+    def watched(label: str, function: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            used.append(label)
+            return function(*args, **kwargs)
+        return wrapper
+
+    saved = [(module, name, getattr(module, name), label) for module, name, label in targets
+             if hasattr(module, name)]
+    for module, name, function, label in saved:
+        setattr(module, name, watched(label, function))
+    try:
+        yield used
+    finally:
+        for module, name, function, _ in reversed(saved):
+            setattr(module, name, function)
 
 
-_MISTAKES = {
+def _norm_functions() -> list[tuple[Any, str, str]]:
+    """PyTorch's normalisation functions (the ones nn.LayerNorm, nn.GroupNorm, nn.BatchNorm1d,
+    nn.InstanceNorm1d and nn.RMSNorm run, whichever way F was imported: F's functions call
+    torch's) and the course's entry points to them."""
+    import course_utils
+    from .. import norms
+    from ..experiments import norm_statistics
+
+    targets = [(course_utils, "make_norm", "cu.make_norm"), (norms, "make_norm", "cu.make_norm"),
+               (course_utils, "normalise_sequence", "cu.normalise_sequence"),
+               (norm_statistics, "normalise_sequence", "cu.normalise_sequence")]
+    for kind in ("layer_norm", "group_norm", "batch_norm", "instance_norm", "rms_norm"):
+        targets += [(nn.functional, kind, f"F.{kind}"), (torch, kind, f"torch.{kind}")]
+    targets += [(torch, f"native_{kind}", f"torch.native_{kind}")
+                for kind in ("layer_norm", "group_norm", "batch_norm")]
+    return targets
+
+
+_BROADCAST = "must match the size of tensor"       # torch's message for shapes that do not line up
+
+
+def _call_norm(answer: Any, *args: Any, name: str, what: str, names: Sequence[str],
+               lining_up: str) -> Any:
+    """Call the student's norm; Incorrect if it delegates to PyTorch's or the course's own norm,
+    or raises (with `lining_up`, saying how the shapes should line up, after a broadcasting
+    error)."""
+    with _watching_calls(_norm_functions()) as used:
+        try:
+            got = call_student(answer, *args, what=what, names=names)
+        except Incorrect as wrong:
+            if not used:
+                if isinstance(wrong.error, RuntimeError) and _BROADCAST in str(wrong.error):
+                    raise Incorrect(f"{wrong} {lining_up}", error=wrong.error) from None
+                raise
+    if used:
+        whose = ("the course's own norm" if used[0].startswith("cu.") else
+                 "PyTorch's own normalisation (what nn.LayerNorm, nn.GroupNorm, nn.BatchNorm1d "
+                 "and nn.RMSNorm run)")
+        raise Incorrect(f"Your {name} calls {used[0]}, {whose}: it does the normalising for you. "
+                        "The exercise is to compute the statistics yourself from x (reshape, "
+                        "sums, mean, var): use no norm function or layer of PyTorch or of the "
+                        "course.")
+    return got
+
+
+def _normalised(x: torch.Tensor, dims: int | tuple[int, ...], eps: float, *,
+                unbiased: bool = False, eps_inside: bool = True) -> torch.Tensor:
+    """x normalised with the mean and variance of the values along `dims`, no affine."""
+    mean = x.mean(dim=dims, keepdim=True)
+    var = x.var(dim=dims, unbiased=unbiased, keepdim=True)
+    return (x - mean) / (torch.sqrt(var + eps) if eps_inside else torch.sqrt(var) + eps)
+
+
+_DETAILS = {    # slips the two norms share: (mistake, what to do)
     "unbiased": "it uses the unbiased variance (dividing by n - 1). Normalisation layers "
                 "normalise with the biased one, dividing by n (only the running variance that "
-                "BatchNorm keeps for eval mode is unbiased): use x.var(..., unbiased=False) or "
-                "((x - mean) ** 2).mean(...).",
-    "eps outside": "eps is added after the square root. It belongs inside: "
-                   "sqrt(var + eps), as in nn.LayerNorm and nn.BatchNorm1d.",
-    "no affine": "gamma and beta are ignored. Scale by gamma and add beta after normalising.",
-    "gamma only": "beta is ignored: add beta after scaling by gamma.",
-    "all values": "it normalises over ALL values at once, not per {unit}.",
+                "BatchNorm keeps for eval mode is unbiased), as in section 1.",
+    "eps outside": "eps is added after the square root. It belongs inside: sqrt(var + eps), as "
+                   "in nn.GroupNorm and nn.BatchNorm1d.",
     "eps ignored": "it ignores the eps it is given (the check passed eps = 0.5): use the "
                    "argument, not a hard-coded 1e-5.",
+    "no affine": "gamma and beta are ignored: scale by gamma and add beta after normalising.",
+    "gamma only": "beta is ignored: add beta after scaling by gamma.",
 }
 
 
-_NAMES = ("x", "gamma", "beta", "eps")
+def _judge(got: torch.Tensor, variants: dict[str, torch.Tensor], mistakes: dict[str, str], *,
+           name: str, where: torch.Tensor | None = None) -> None:
+    """Return if `got` is variants['right'] (at `where` only, if given); raise Incorrect naming
+    the first known mistake it matches, or saying how far off it is."""
+    def pick(t: torch.Tensor) -> torch.Tensor:
+        return t.detach() if where is None else t.detach()[where]
 
-
-def _check_norm(answer: Any, *, name: str, shape: tuple[int, ...], dim: int, unit: str,
-                axis_hint: str, reference: Callable[..., torch.Tensor]) -> str:
-    expect_function(answer, f"{name}(x, gamma, beta, eps=1e-5)")
-    gen = torch.Generator().manual_seed(3)
-    channels = shape[-1]
-    x = 2.0 + 3.0 * torch.randn(shape, generator=gen, dtype=torch.float64)
-    x = x + torch.arange(shape[0], dtype=torch.float64).reshape(-1, *[1] * (len(shape) - 1))
-    gamma = 0.5 + torch.rand(channels, generator=gen, dtype=torch.float64)
-    beta = torch.randn(channels, generator=gen, dtype=torch.float64)
-    for eps in (1e-5, 0.5):          # a large eps makes "where does eps go" visible
-        variants = _variants(x, gamma, beta, eps, dim)           # from pristine inputs
-        x_in = x.clone().requires_grad_(True)
-        got = call_student(answer, x_in, gamma.clone(), beta.clone(), eps,
-                           what=f"{name}(x, gamma, beta, eps={eps})", names=_NAMES)
-        got = expect_tensor(got, shape=shape, what=name)
-        if close(got.detach(), variants["right"]):
+    if close(pick(got), pick(variants["right"])):
+        return
+    for mistake, value in variants.items():
+        if mistake == "right" or not close(pick(got), pick(value)):
             continue
-        for mistake, value in variants.items():
-            if mistake == "right" or not close(got.detach(), value):
-                continue
-            if mistake == "wrong axis":
-                raise Incorrect(f"{name} normalises over the wrong dimension: {axis_hint}")
-            raise Incorrect(f"{name} is close, but {_MISTAKES[mistake].format(unit=unit)}")
-        raise Incorrect(f"{name}(x, gamma, beta, eps={eps}) does not match {reference.__name__}"
-                        f" (largest difference {(got.detach().double() - variants['right']).abs().max():.3g})."
-                        f" Compute mean and biased variance per {unit}, then "
-                        "gamma * (x - mean) / sqrt(var + eps) + beta.")
-    # the backward pass: autograd through the student's ops must give the reference gradient
+        if mistake in _DETAILS:
+            raise Incorrect(f"{name} is close, but {_DETAILS[mistake]}")
+        raise Incorrect(f"{name} does not normalise the right values yet: {mistakes[mistake]}")
+    largest = (pick(got).double() - pick(variants["right"]).double()).abs().max()
+    raise Incorrect(f"{name} does not match the reference (largest difference {largest:.3g}). "
+                    f"{mistakes['right']}")
+
+
+def _backward(answer: Any, args: tuple, reference: Callable[..., torch.Tensor], *, name: str,
+              names: Sequence[str], lining_up: str, upstream: torch.Tensor) -> None:
+    """Autograd through the student's ops must give the reference gradient for x (args[0])."""
+    x = args[0]
     x_in = x.clone().requires_grad_(True)
-    got = call_student(answer, x_in, gamma.clone(), beta.clone(), 1e-5, what=name, names=_NAMES)
-    weights = torch.randn(shape, generator=gen, dtype=torch.float64)
-    if not got.requires_grad:
+    got = _call_norm(answer, x_in, *args[1:], name=name, what=name, names=names,
+                     lining_up=lining_up)
+    if not (isinstance(got, torch.Tensor) and got.requires_grad):
         raise Incorrect(f"{name}'s output is cut off from autograd (no grad_fn): keep to torch "
                         "operations, without .detach(), .item() or NumPy.")
-    (got * weights).sum().backward()
+    (got * upstream).sum().backward()
     x_ref = x.clone().requires_grad_(True)
-    (reference(x_ref, gamma, beta, 1e-5) * weights).sum().backward()
-    if not close(x_in.grad, x_ref.grad, atol=1e-6):
+    (reference(x_ref, *args[1:]) * upstream).sum().backward()
+    if x_in.grad is None or not close(x_in.grad, x_ref.grad, atol=1e-6):
         raise Incorrect(f"{name}'s forward pass is right but its gradient is not: is part of "
                         "the computation detached?")
-    return f"{name} matches the reference forward and backward, for eps = 1e-5 and 0.5."
 
 
-def _check_layer_norm(answer: Any) -> str:
-    message = _check_norm(answer, name="layer_norm", shape=(3, 4, 6), dim=-1, unit="token",
-                          axis_hint="LayerNorm takes mean and variance over the LAST dimension "
-                                    "(the features of one token): dim=-1, keepdim=True.",
-                          reference=layer_norm)
-    return message + " It is what nn.LayerNorm computes, token by token."
+# ----------------------------------------------------------------------------------- group_norm
+
+_GROUP_NAMES = ("x", "num_groups", "gamma", "beta", "eps")
+_GROUP_LINING_UP = ("Each tensor must line up with x: mean and var keep their dims "
+                    "(keepdim=True), and gamma and beta, one value per CHANNEL (shape (C,)), are "
+                    "reshaped to (1, C, 1, ...) to line up with dim 1 of x, not with its last dim.")
+_GROUP_MISTAKES = {
+    "right": "Put each sample's groups of consecutive channels on rows of their own, (N, "
+             "num_groups, the rest), normalise each row (mean and biased variance, eps inside "
+             "the root), reshape back, then gamma * x_hat + beta per channel.",
+    "per position": "it normalises a group's channels at each position separately. One "
+                    "statistic covers the group's channels at EVERY position (each time step, "
+                    "or each pixel) of the sample.",
+    "interleaved": "its groups are every num_groups-th channel (channel c in group c % "
+                   "num_groups). A group is a run of consecutive channels: the first "
+                   "C // num_groups channels form group 0.",
+    "group size": "it makes groups of num_groups channels (C // num_groups groups). num_groups "
+                  "is the number of groups; each holds C // num_groups channels.",
+    "one group": "it ignores num_groups and normalises each sample over all its channels at "
+                 "once: that is GroupNorm with one group. Split the channels into num_groups "
+                 "groups first.",
+    "instance": "it normalises each channel of each sample on its own: that is GroupNorm with "
+                "one channel per group (InstanceNorm). Split the channels into num_groups "
+                "groups of C // num_groups.",
+    "with the batch": "its statistics also run over the batch (dim 0). GroupNorm's are per "
+                      "sample, which is why the batch size cannot matter to it.",
+}
 
 
-def _check_batch_norm_train(answer: Any) -> str:
-    message = _check_norm(answer, name="batch_norm_train", shape=(8, 5), dim=0, unit="channel",
-                          axis_hint="BatchNorm takes mean and variance of each CHANNEL over the "
-                                    "batch: dim=0 for a (B, C) input, keepdim=True.",
-                          reference=batch_norm_train)
-    return message + " It is nn.BatchNorm1d in training mode (before the running statistics)."
+def _group_variants(x: torch.Tensor, num_groups: int, gamma: torch.Tensor, beta: torch.Tensor,
+                    eps: float) -> dict[str, torch.Tensor]:
+    """The right answer and the classic mistakes, for an (N, C, *) input."""
+    N, C, G = x.shape[0], x.shape[1], num_groups
+    per_channel = (1, C) + (1,) * (x.dim() - 2)
+    g, b = gamma.reshape(per_channel), beta.reshape(per_channel)
 
+    def over(view: tuple[int, ...], dims: int | tuple[int, ...], **how: Any) -> torch.Tensor:
+        return _normalised(x.reshape(view), dims, how.pop("eps", eps), **how).reshape(x.shape)
+
+    right = over((N, G, -1), -1)
+    return {
+        "right": g * right + b,
+        "unbiased": g * over((N, G, -1), -1, unbiased=True) + b,
+        "eps outside": g * over((N, G, -1), -1, eps_inside=False) + b,
+        "eps ignored": g * over((N, G, -1), -1, eps=1e-5) + b,
+        "no affine": right,
+        "gamma only": g * right,
+        "per position": g * over((N, G, C // G, -1), 2) + b,
+        "interleaved": g * over((N, C // G, G, -1), (1, 3)) + b,
+        "group size": g * over((N, C // G, -1), -1) + b,
+        "one group": g * over((N, 1, -1), -1) + b,
+        "instance": g * over((N, C, -1), -1) + b,
+        "with the batch": g * over((N, G, -1), (0, 2)) + b,
+    }
+
+
+def _group_input(shape: tuple[int, ...], gen: torch.Generator) -> torch.Tensor:
+    """float64 values with an offset per sample, per channel and per position, so that every
+    choice of which values share a statistic gives a different answer."""
+    x = 1.0 + 2.0 * torch.randn(shape, generator=gen, dtype=torch.float64)
+    rest = (1,) * (len(shape) - 2)
+    x = x + torch.arange(shape[0], dtype=torch.float64).reshape(-1, 1, *rest)        # per sample
+    x = x + 0.7 * torch.arange(shape[1], dtype=torch.float64).reshape(1, -1, *rest)  # per channel
+    positions = torch.linspace(-1.5, 1.5, math.prod(shape[2:]), dtype=torch.float64)
+    return x + positions.reshape(1, 1, *shape[2:])                                   # per position
+
+
+_GROUP_CASES = (((3, 6, 5), 3), ((2, 8, 3, 4), 2))     # (x's shape, num_groups): 3-D, then 4-D
+
+
+def _check_group_norm(answer: Any) -> str:
+    expect_function(answer, "group_norm(x, num_groups, gamma, beta, eps=1e-5)")
+    gen = torch.Generator().manual_seed(3)
+    right_on: list[tuple[int, ...]] = []
+    for shape, groups in _GROUP_CASES:
+        x = _group_input(shape, gen)
+        gamma = 0.5 + torch.rand(shape[1], generator=gen, dtype=torch.float64)
+        beta = torch.randn(shape[1], generator=gen, dtype=torch.float64)
+        try:
+            for eps in (1e-5, 0.5):          # a large eps makes "where does eps go" visible
+                variants = _group_variants(x, groups, gamma, beta, eps)   # from pristine inputs
+                what = (f"group_norm(x of shape {shape}, num_groups={groups}, gamma, beta, "
+                        f"eps={eps})")
+                got = _call_norm(answer, x.clone(), groups, gamma.clone(), beta.clone(), eps,
+                                 name="group_norm", what=what, names=_GROUP_NAMES,
+                                 lining_up=_GROUP_LINING_UP)
+                got = expect_tensor(got, shape=shape, what=what)
+                _judge(got, variants, _GROUP_MISTAKES, name="group_norm")
+        except Incorrect as wrong:
+            if right_on and not str(wrong).startswith("Your group_norm calls"):
+                raise Incorrect(f"{wrong} (It was right on an input of shape {right_on[0]}: write "
+                                "it for any number of dims after C, taking the sizes from "
+                                "x.shape rather than naming them.)", error=wrong.error) from None
+            raise
+        right_on.append(shape)
+    upstream = torch.randn(shape, generator=gen, dtype=torch.float64)
+    _backward(answer, (x, groups, gamma, beta, 1e-5), group_norm, name="group_norm",
+              names=_GROUP_NAMES, lining_up=_GROUP_LINING_UP, upstream=upstream)
+    return ("group_norm matches the reference forward and backward on a (3, 6, 5) and a "
+            "(2, 8, 3, 4) input, for eps = 1e-5 and 0.5: it is what nn.GroupNorm computes. Its "
+            "statistics never touch the batch; with num_groups=1 they cover a whole sample, with "
+            "num_groups=C one channel of it (InstanceNorm).")
+
+
+# ---------------------------------------------------------------------------- masked_batch_norm
+
+_MASKED_NAMES = ("x", "mask", "gamma", "beta", "eps")
+_MASKED_LINING_UP = ("Each tensor must line up with x, (B, T, C): the mask is (B, T), so "
+                     "mask.unsqueeze(-1) (B, T, 1) lines up with it; statistics of shape (C,) "
+                     "(or (1, 1, C)) line up with its last dim.")
+_MASKED_MISTAKES = {
+    "right": "Take each channel's mean and biased variance over the real tokens only (mask "
+             "True), of every sequence: sums over batch and time divided by the number of real "
+             "tokens; then gamma * (x - mean) / sqrt(var + eps) + beta.",
+    "padding counted": "the padded positions are counted in the statistics: that is plain "
+                       "BatchNorm over (B, T), the one whose output moved with the padding in "
+                       "section 3. Average over the real tokens only (where mask is True).",
+    "padding zeroed": "the padded positions are set to zero but still counted: their zeros pull "
+                      "each channel's mean towards 0 and change its variance. Leave them out "
+                      "of the sums, and out of the count.",
+    "divided by B*T": "the sums run over the real tokens, but are divided by B * T, every "
+                      "position. Divide by the number of real tokens, mask.sum().",
+    "mask inverted": "the statistics come from the padded positions. mask is True at the REAL "
+                     "tokens (and False at the padding).",
+    "per sequence": "each sequence gets its own statistics. BatchNorm keeps one per channel, "
+                    "shared by the whole batch: reduce over the real tokens of every sequence, "
+                    "batch AND time.",
+    "per time step": "each time step gets its own statistics, over the batch. BatchNorm on "
+                     "sequences keeps one per channel, over batch AND time.",
+    "variance counts padding": "the mean leaves the padding out but the variance does not: "
+                               "the variance too is a mean over the real tokens only.",
+}
+
+_LENGTHS = (6, 4, 5, 2)      # real tokens of each sequence; the rest of T = 6 is padding
+
+
+def _masked_variants(x: torch.Tensor, mask: torch.Tensor, gamma: torch.Tensor,
+                     beta: torch.Tensor, eps: float) -> dict[str, torch.Tensor]:
+    """The right answer and the classic mistakes, for a (B, T, C) input and its (B, T) mask."""
+    real = mask.unsqueeze(-1).to(x.dtype)
+
+    def weighted(weights: torch.Tensor, dims: tuple[int, ...], *, count: Any = None,
+                 var_weights: torch.Tensor | None = None, unbiased: bool = False,
+                 eps: float = eps, eps_inside: bool = True) -> torch.Tensor:
+        n = weights.sum(dim=dims, keepdim=True) if count is None else count
+        mean = (x * weights).sum(dim=dims, keepdim=True) / n
+        w = weights if var_weights is None else var_weights
+        m = w.sum(dim=dims, keepdim=True) if count is None else count
+        var = ((x - mean) ** 2 * w).sum(dim=dims, keepdim=True) / (m - 1 if unbiased else m)
+        return (x - mean) / (torch.sqrt(var + eps) if eps_inside else torch.sqrt(var) + eps)
+
+    every = torch.ones_like(real)
+    right = weighted(real, (0, 1))
+    zeroed = x * real
+    zeroed = (zeroed - zeroed.mean(dim=(0, 1))) / torch.sqrt(
+        zeroed.var(dim=(0, 1), unbiased=False) + eps)
+    return {
+        "right": gamma * right + beta,
+        "unbiased": gamma * weighted(real, (0, 1), unbiased=True) + beta,
+        "eps outside": gamma * weighted(real, (0, 1), eps_inside=False) + beta,
+        "eps ignored": gamma * weighted(real, (0, 1), eps=1e-5) + beta,
+        "no affine": right,
+        "gamma only": gamma * right,
+        "padding counted": gamma * weighted(every, (0, 1)) + beta,
+        "padding zeroed": gamma * zeroed + beta,
+        "divided by B*T": gamma * weighted(real, (0, 1), count=float(x.shape[0] * x.shape[1]))
+                          + beta,
+        "mask inverted": gamma * weighted(1 - real, (0, 1)) + beta,
+        "per sequence": gamma * weighted(real, (1,)) + beta,
+        "per time step": gamma * weighted(real, (0,)) + beta,
+        "variance counts padding": gamma * weighted(real, (0, 1), var_weights=every) + beta,
+    }
+
+
+def _check_masked_batch_norm(answer: Any) -> str:
+    expect_function(answer, "masked_batch_norm(x, mask, gamma, beta, eps=1e-5)")
+    gen = torch.Generator().manual_seed(4)
+    B, T, C = len(_LENGTHS), max(_LENGTHS), 5
+    mask = torch.arange(T) < torch.tensor(_LENGTHS).unsqueeze(1)                  # (B, T)
+    x = 1.0 + 2.0 * torch.randn(B, T, C, generator=gen, dtype=torch.float64)
+    x = x + torch.linspace(-2, 2, C, dtype=torch.float64)                          # per channel
+    x = x + torch.arange(B, dtype=torch.float64).reshape(B, 1, 1)                  # per sequence
+    x = x + 0.5 * torch.arange(T, dtype=torch.float64).reshape(1, T, 1)            # per position
+    padding = 6.0 + torch.randn(B, T, C, generator=gen, dtype=torch.float64)       # not zeros
+    x = torch.where(mask.unsqueeze(-1), x, padding)
+    gamma = 0.5 + torch.rand(C, generator=gen, dtype=torch.float64)
+    beta = torch.randn(C, generator=gen, dtype=torch.float64)
+    for eps in (1e-5, 0.5):
+        variants = _masked_variants(x, mask, gamma, beta, eps)
+        what = f"masked_batch_norm(x, mask, gamma, beta, eps={eps})"
+        got = _call_norm(answer, x.clone(), mask.clone(), gamma.clone(), beta.clone(), eps,
+                         name="masked_batch_norm", what=what, names=_MASKED_NAMES,
+                         lining_up=_MASKED_LINING_UP)
+        if (isinstance(got, torch.Tensor) and got.is_floating_point()
+                and tuple(got.shape) == (B, T, C) and torch.isfinite(got[mask]).all()
+                and not torch.isfinite(got).all()):
+            raise Incorrect(f"{what} returned NaN or infinite values at the padded positions. "
+                            "They may hold anything finite (0, say, or x normalised like the "
+                            "rest), but not NaN: 0 * NaN is NaN, so a NaN there reaches the real "
+                            "tokens through any later sum over positions, masked attention "
+                            "included.")
+        got = expect_tensor(got, shape=(B, T, C), what=what)
+        _judge(got, variants, _MASKED_MISTAKES, name="masked_batch_norm", where=mask)
+    upstream = torch.randn(B, T, C, generator=gen, dtype=torch.float64) * mask.unsqueeze(-1)
+    _backward(answer, (x, mask, gamma, beta, 1e-5), masked_batch_norm, name="masked_batch_norm",
+              names=_MASKED_NAMES, lining_up=_MASKED_LINING_UP, upstream=upstream)
+    return ("masked_batch_norm matches the reference forward and backward at the real tokens, "
+            "for eps = 1e-5 and 0.5, with padding that is not zeros. Now the padding no longer "
+            "moves the real tokens' outputs; the other sequences of the batch still do (section "
+            "3): only a per-sample norm removes that.")
+
+
+# --------------------------------------------------------------------------------- reduced_dims
 
 def _as_dims(value: Any, key: str) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
@@ -282,24 +536,10 @@ def _watching_course_evaluate() -> Iterator[list[str]]:
     import course_utils
     from .. import training
 
-    used: list[str] = []
-
-    def watched(name: str, function: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            used.append(name)
-            return function(*args, **kwargs)
-        return wrapper
-
-    saved = [(course_utils, "evaluate", course_utils.evaluate),
-             (training, "evaluate", training.evaluate),
-             (training, "evaluate_batched", training.evaluate_batched)]
-    for module, name, function in saved:
-        setattr(module, name, watched(f"cu.{name}", function))
-    try:
+    with _watching_calls([(course_utils, "evaluate", "cu.evaluate"),
+                          (training, "evaluate", "cu.evaluate"),
+                          (training, "evaluate_batched", "cu.evaluate_batched")]) as used:
         yield used
-    finally:
-        for module, name, function in saved:
-            setattr(module, name, function)
 
 
 def _uncalled_eval(answer: Any) -> str:
@@ -552,21 +792,53 @@ def _check_batchnorm_falls_behind(answer: Any) -> str:
 
 
 EXERCISES = (
-    Exercise("layer_norm",
-             "write layer_norm(x, gamma, beta, eps=1e-5) normalising over the last dimension",
-             _check_layer_norm,
-             ("Mean and variance over dim=-1 with keepdim=True, so they broadcast back over x.",
-              "Normalisation layers normalise with the biased variance: x.var(dim=-1, "
-              "unbiased=False, keepdim=True). eps goes inside the square root.",
-              "return gamma * (x - mean) / torch.sqrt(var + eps) + beta"),
-             layer_norm),
-    Exercise("batch_norm_train",
-             "write batch_norm_train(x, gamma, beta, eps=1e-5) for a (B, C) input in training mode",
-             _check_batch_norm_train,
-             ("One mean and one variance per channel: reduce over the batch, dim=0.",
-              "x.mean(dim=0, keepdim=True) and x.var(dim=0, unbiased=False, keepdim=True).",
-              "return gamma * (x - mean) / torch.sqrt(var + eps) + beta"),
-             batch_norm_train),
+    Exercise(
+        name="group_norm",
+        kind="write",
+        task="write group_norm(x, num_groups, gamma, beta, eps=1e-5) for an (N, C, *) input: "
+             "each sample's channels split into num_groups groups of consecutive channels, each "
+             "group normalised over its channels at every position, then a gamma and a beta per "
+             "channel. No norm of PyTorch's or the course's: compute the statistics yourself.",
+        checker=_check_group_norm,
+        hints=(
+            "Ask which values share one mean. BatchNorm: one channel, across the batch. "
+            "LayerNorm: the features of one sample. GroupNorm (Wu & He 2018, Fig. 2): one "
+            "sample's group of C // num_groups channels, at every position. The batch never "
+            "enters, so the batch size cannot matter.",
+            "The channels of a group are consecutive, so a reshape can give each (sample, group) "
+            "a row of its own; normalise each row as in section 1 and reshape back to x's shape. "
+            "gamma and beta hold one value per CHANNEL: they must line up with dim 1 of x, "
+            "whatever number of dims follow it.",
+            "`grouped = x.reshape(x.shape[0], num_groups, -1)`; mean and biased var over "
+            "dim=-1 with keepdim=True; `x_hat = ((grouped - mean) / torch.sqrt(var + eps))"
+            ".reshape(x.shape)`; `shape = (1, -1) + (1,) * (x.dim() - 2)`; "
+            "`return gamma.reshape(shape) * x_hat + beta.reshape(shape)`.",
+        ),
+        reference=group_norm,
+    ),
+    Exercise(
+        name="masked_batch_norm",
+        kind="write",
+        task="write masked_batch_norm(x, mask, gamma, beta, eps=1e-5) for a (B, T, C) batch of "
+             "padded sequences (mask: (B, T), True at the real tokens): training-mode BatchNorm "
+             "whose statistics, per channel over batch and time, leave the padding out; the "
+             "padded positions' outputs may be anything finite. No norm of PyTorch's or the "
+             "course's: compute the statistics yourself.",
+        checker=_check_masked_batch_norm,
+        hints=(
+            "Section 3: BatchNorm's output moved when padding was added, because the padding "
+            "entered every channel's mean and variance. Which values should form a channel's "
+            "statistics? The real tokens only, of every sequence in the batch.",
+            "Turn the mask into weights that line up with x: (B, T, 1), 1 at a real token and 0 "
+            "at padding. A mean over the real tokens is the sum of the weighted values divided "
+            "by the NUMBER of real tokens, not by B * T; the variance is such a mean too, of the "
+            "squared deviations (biased, eps inside the root, as in section 1).",
+            "`real = mask.unsqueeze(-1).to(x.dtype)`; `count = real.sum()`; `mean = (x * real)"
+            ".sum(dim=(0, 1)) / count`; `var = ((x - mean) ** 2 * real).sum(dim=(0, 1)) / "
+            "count`; `return gamma * (x - mean) / torch.sqrt(var + eps) + beta`.",
+        ),
+        reference=masked_batch_norm,
+    ),
     Exercise("reduced_dims",
              "fill in reduced_dims = {'batch': (...), 'layer': (...)}: the dims of a (B, T, C) "
              "tensor each norm averages over",

@@ -1,72 +1,238 @@
 """Starter stubs and plausible wrong answers for the exercises of notebook 03."""
 
 import copy
+import math
 
 import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.functional import group_norm as imported_group_norm
 
 import course_utils as cu
 
 
-def layer_norm_stub(x, gamma, beta, eps=1e-5):
+# ----------------------------------------------------------------------------------- group_norm
+
+def group_norm_stub(x, num_groups, gamma, beta, eps=1e-5):
     raise NotImplementedError
 
 
-def batch_norm_train_stub(x, gamma, beta, eps=1e-5):
-    raise NotImplementedError
+def _per_channel(t, x):                           # (C,) -> (1, C, 1, ...), lined up with dim 1
+    return t.reshape(1, -1, *[1] * (x.dim() - 2))
 
 
-def _norm(dim, *, unbiased=False, eps_inside=True, affine=True, detach=False):
-    def norm(x, gamma, beta, eps=1e-5):
-        mean = x.mean(dim=dim, keepdim=True)
-        var = x.var(dim=dim, unbiased=unbiased, keepdim=True)
+def _grouped(view, dims, *, unbiased=False, eps_inside=True, affine=True, detach=False):
+    """A group_norm that normalises x.reshape(view(x, G)) over `dims`: the right answer for
+    view (N, G, -1) over -1, and each classic slip otherwise."""
+    def norm(x, num_groups, gamma, beta, eps=1e-5):
+        v = x.reshape(view(x, num_groups))
+        mean = v.mean(dim=dims, keepdim=True)
+        var = v.var(dim=dims, unbiased=unbiased, keepdim=True)
         scale = torch.sqrt(var + eps) if eps_inside else torch.sqrt(var) + eps
-        out = (x - mean) / scale
+        out = ((v - mean) / scale).reshape(x.shape)
         if detach:
             out = out.detach()
-        return gamma * out + beta if affine else out
+        return _per_channel(gamma, x) * out + _per_channel(beta, x) if affine else out
     return norm
 
 
-def zeroes_beta_then_leaves_it_out(x, gamma, beta, eps=1e-5):
-    beta.zero_()                                   # the old checker then compared with beta = 0
-    mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
-    return gamma * (x - mean) / torch.sqrt(var + eps)
+_GROUPS = lambda x, g: (x.shape[0], g, -1)                               # noqa: E731  right
+_PER_POSITION = lambda x, g: (x.shape[0], g, x.shape[1] // g, -1)        # noqa: E731
+_INTERLEAVED = lambda x, g: (x.shape[0], x.shape[1] // g, g, -1)         # noqa: E731
+_GROUP_SIZE = lambda x, g: (x.shape[0], x.shape[1] // g, -1)             # noqa: E731
+_ONE_GROUP = lambda x, g: (x.shape[0], 1, -1)                            # noqa: E731
+_INSTANCE = lambda x, g: (x.shape[0], x.shape[1], -1)                    # noqa: E731
 
 
-def sets_gamma_to_one_then_leaves_it_out(x, gamma, beta, eps=1e-5):
-    gamma.fill_(1)
-    mean, var = x.mean(0, keepdim=True), x.var(0, unbiased=False, keepdim=True)
-    return (x - mean) / torch.sqrt(var + eps) + beta
+def group_norm_affine_on_last_dim(x, num_groups, gamma, beta, eps=1e-5):
+    grouped = x.reshape(x.shape[0], num_groups, -1)
+    mean, var = grouped.mean(-1, keepdim=True), grouped.var(-1, unbiased=False, keepdim=True)
+    x_hat = ((grouped - mean) / torch.sqrt(var + eps)).reshape(x.shape)
+    return gamma * x_hat + beta                     # (C,) lines up with the LAST dim of x
 
 
-STUBS = {"layer_norm": layer_norm_stub, "batch_norm_train": batch_norm_train_stub,
+def group_norm_for_sequences_only(x, num_groups, gamma, beta, eps=1e-5):    # (N, C, L) only
+    N, C, L = x.shape[0], x.shape[1], x.shape[2]
+    grouped = x.reshape(N, num_groups, C // num_groups * L)
+    mean, var = grouped.mean(-1, keepdim=True), grouped.var(-1, unbiased=False, keepdim=True)
+    x_hat = ((grouped - mean) / torch.sqrt(var + eps)).reshape(N, C, L)
+    return gamma.view(1, -1, 1) * x_hat + beta.view(1, -1, 1)
+
+
+def group_norm_by_torch(x, num_groups, gamma, beta, eps=1e-5):
+    return F.group_norm(x, num_groups, gamma, beta, eps)
+
+
+def group_norm_by_a_module(x, num_groups, gamma, beta, eps=1e-5):
+    norm = nn.GroupNorm(num_groups, x.shape[1], eps=eps).to(x.dtype)
+    with torch.no_grad():
+        norm.weight.copy_(gamma), norm.bias.copy_(beta)
+    return norm(x)
+
+
+def group_norm_by_layer_norm(x, num_groups, gamma, beta, eps=1e-5):     # LayerNorm per group
+    grouped = x.reshape(x.shape[0], num_groups, -1)
+    x_hat = F.layer_norm(grouped, grouped.shape[-1:], eps=eps).reshape(x.shape)
+    return _per_channel(gamma, x) * x_hat + _per_channel(beta, x)
+
+
+def group_norm_imported(x, num_groups, gamma, beta, eps=1e-5):   # F's function, imported by name
+    return imported_group_norm(x, num_groups, gamma, beta, eps)
+
+
+def group_norm_by_the_course(x, num_groups, gamma, beta, eps=1e-5):
+    return cu.make_norm("group", x.shape[1])(x)
+
+
+def group_norm_in_place(x, num_groups, gamma, beta, eps=1e-5):
+    grouped = x.view(x.shape[0], num_groups, -1)
+    mean, var = grouped.mean(-1, keepdim=True), grouped.var(-1, unbiased=False, keepdim=True)
+    grouped -= mean                                  # changes the caller's x
+    x_hat = (grouped / torch.sqrt(var + eps)).reshape(x.shape)
+    return _per_channel(gamma, x) * x_hat + _per_channel(beta, x)
+
+
+def group_norm_unflattened(x, num_groups, gamma, beta, eps=1e-5):    # right, spelt otherwise
+    grouped = x.unflatten(1, (num_groups, -1))                        # (N, G, C // G, *)
+    dims = tuple(range(2, grouped.dim()))
+    mean = grouped.mean(dim=dims, keepdim=True)
+    var = ((grouped - mean) ** 2).mean(dim=dims, keepdim=True)
+    x_hat = ((grouped - mean) * torch.rsqrt(var + eps)).flatten(1, 2)
+    return (x_hat * _per_channel(gamma, x) + _per_channel(beta, x)).float()      # float32 out
+
+
+# ---------------------------------------------------------------------------- masked_batch_norm
+
+def masked_batch_norm_stub(x, mask, gamma, beta, eps=1e-5):
+    raise NotImplementedError
+
+
+def _masked(dims=(0, 1), *, weights="real", divide_by="real", var_weights=None, unbiased=False,
+            eps_inside=True, fixed_eps=None):
+    """A masked_batch_norm with sums over `dims` weighted by `weights` ("real", "padding",
+    "every"), divided by the count of `divide_by` ("real" or "every"): the right answer with
+    the defaults, each classic slip otherwise."""
+    def norm(x, mask, gamma, beta, eps=1e-5):
+        eps = eps if fixed_eps is None else fixed_eps
+        real = mask.unsqueeze(-1).to(x.dtype)
+        pick = {"real": real, "padding": 1 - real, "every": torch.ones_like(real)}
+        w, vw = pick[weights], pick[var_weights or weights]
+        count = (pick[divide_by] if divide_by == "every" else w).sum(dim=dims, keepdim=True)
+        var_count = (pick[divide_by] if divide_by == "every" else vw).sum(dim=dims, keepdim=True)
+        mean = (x * w).sum(dim=dims, keepdim=True) / count
+        var = ((x - mean) ** 2 * vw).sum(dim=dims, keepdim=True) / (var_count - int(unbiased))
+        scale = torch.sqrt(var + eps) if eps_inside else torch.sqrt(var) + eps
+        return gamma * (x - mean) / scale + beta
+    return norm
+
+
+def masked_padding_zeroed(x, mask, gamma, beta, eps=1e-5):
+    x = x * mask.unsqueeze(-1)                      # zeros at the padding, still counted
+    mean, var = x.mean(dim=(0, 1)), x.var(dim=(0, 1), unbiased=False)
+    return gamma * (x - mean) / torch.sqrt(var + eps) + beta
+
+
+def masked_mask_not_lined_up(x, mask, gamma, beta, eps=1e-5):
+    real = mask.to(x.dtype)                         # (B, T): does not line up with (B, T, C)
+    mean = (x * real).sum(dim=(0, 1)) / real.sum()
+    var = ((x - mean) ** 2 * real).sum(dim=(0, 1)) / real.sum()
+    return gamma * (x - mean) / torch.sqrt(var + eps) + beta
+
+
+def masked_by_torch(x, mask, gamma, beta, eps=1e-5):       # BatchNorm of the real tokens only
+    out = torch.zeros_like(x)
+    out[mask] = F.batch_norm(x[mask], None, None, gamma, beta, training=True, eps=eps)
+    return out
+
+
+def masked_by_a_module(x, mask, gamma, beta, eps=1e-5):
+    norm = nn.BatchNorm1d(x.shape[-1], eps=eps).to(x.dtype)
+    with torch.no_grad():
+        norm.weight.copy_(gamma), norm.bias.copy_(beta)
+    out = torch.zeros_like(x)
+    out[mask] = norm(x[mask])
+    return out
+
+
+def masked_by_the_course(x, mask, gamma, beta, eps=1e-5):
+    return gamma * cu.normalise_sequence(x, "batch", eps=eps) + beta
+
+
+def masked_nan_at_padding(x, mask, gamma, beta, eps=1e-5):
+    y = _masked()(x, mask, gamma, beta, eps)
+    return torch.where(mask.unsqueeze(-1), y, torch.full_like(y, math.nan))
+
+
+def masked_zeroes_the_padding_in_place(x, mask, gamma, beta, eps=1e-5):
+    x[~mask] = 0.0                                  # changes the caller's x
+    count = mask.sum()
+    mean = x.sum(dim=(0, 1)) / count
+    var = ((x - mean) ** 2 * mask.unsqueeze(-1)).sum(dim=(0, 1)) / count
+    return gamma * (x - mean) / torch.sqrt(var + eps) + beta
+
+
+def masked_real_tokens_by_hand(x, mask, gamma, beta, eps=1e-5):   # right: BN of the real tokens
+    tokens = x[mask]                                                 # (number of real tokens, C)
+    mean, var = tokens.mean(dim=0), tokens.var(dim=0, unbiased=False)
+    out = x.clone()                                                  # padding: left as it was
+    out[mask] = gamma * (tokens - mean) / torch.sqrt(var + eps) + beta
+    return out
+
+
+def masked_zero_padding_out(x, mask, gamma, beta, eps=1e-5):      # right: zeros at the padding
+    y = _masked()(x, mask, gamma, beta, eps)
+    return torch.where(mask.unsqueeze(-1), y, torch.zeros_like(y))
+
+
+STUBS = {"group_norm": group_norm_stub, "masked_batch_norm": masked_batch_norm_stub,
          "reduced_dims": {"batch": ..., "layer": ...}}
 
 WRONG = {
-    "layer_norm": [
-        (_norm(-1, unbiased=True), "unbiased variance"),
-        (lambda x, g, b, eps=1e-5: torch.nn.functional.layer_norm(x, x.shape[-1:], g, b, eps=1e-5),
-         "ignores the eps it is given"),                                   # ignores the eps it is given
-        (_norm(-1, eps_inside=False), "eps is added after the square root"),
-        (_norm(0), "wrong dimension"),
-        (_norm(-1, affine=False), "gamma and beta are ignored"),
-        (_norm(-1, detach=True), "cut off from autograd"),
-        (lambda x, g, b, eps=1e-5: g * (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + eps) + b,
-         "over ALL values at once, not per token"),
-        (lambda x, g, b, eps=1e-5: None, "returned None"),
-        (lambda x, g, b, eps=1e-5: x[0], "returned shape"),
-        (lambda x, g, b: x, "raised TypeError"),        # forgot the eps argument
-        (zeroes_beta_then_leaves_it_out, "changed its input `beta` in place"),
+    "group_norm": [
+        (_grouped(_GROUPS, -1, unbiased=True), "unbiased variance"),
+        (_grouped(_GROUPS, -1, eps_inside=False), "eps is added after the square root"),
+        (lambda x, G, g, b, eps=1e-5: _grouped(_GROUPS, -1)(x, G, g, b, 1e-5),
+         "ignores the eps it is given"),
+        (_grouped(_GROUPS, -1, affine=False), "gamma and beta are ignored"),
+        (_grouped(_GROUPS, -1, detach=True), "cut off from autograd"),
+        (_grouped(_PER_POSITION, 2), "at each position separately"),
+        (_grouped(_INTERLEAVED, (1, 3)), "every num_groups-th channel"),
+        (_grouped(_GROUP_SIZE, -1), "groups of num_groups channels"),
+        (_grouped(_ONE_GROUP, -1), "ignores num_groups"),
+        (_grouped(_INSTANCE, -1), "one channel per group (InstanceNorm)"),
+        (_grouped(_GROUPS, (0, 2)), "also run over the batch"),
+        (group_norm_affine_on_last_dim, "to line up with dim 1 of x, not with its last dim"),
+        (group_norm_for_sequences_only, "It was right on an input of shape (3, 6, 5)"),
+        (group_norm_by_torch, "calls F.group_norm, PyTorch's own normalisation"),
+        (group_norm_by_a_module, "calls F.group_norm"),
+        (group_norm_by_layer_norm, "calls F.layer_norm"),
+        (group_norm_imported, "calls torch.group_norm"),
+        (group_norm_by_the_course, "calls cu.make_norm, the course's own norm"),
+        (group_norm_in_place, "changed its input `x` in place"),
+        (lambda x, G, g, b, eps=1e-5: None, "returned None"),
+        (lambda x, g, b, eps=1e-5: x, "raised TypeError"),          # forgot num_groups
     ],
-    "batch_norm_train": [
-        (_norm(0, unbiased=True), "unbiased variance"),
-        (_norm(0, eps_inside=False), "eps is added after the square root"),
-        (_norm(-1), "wrong dimension"),
-        (_norm(0, affine=False), "gamma and beta are ignored"),
-        (lambda x, g, b, eps=1e-5: g * (x - x.mean(0)) / torch.sqrt(x.var(0, unbiased=False) + eps),
-         "beta is ignored"),
-        (lambda x, g, b, eps=1e-5: x.detach().numpy(), "returned a ndarray"),
-        (sets_gamma_to_one_then_leaves_it_out, "changed its input `gamma` in place"),
+    "masked_batch_norm": [
+        (_masked(weights="every"), "the padded positions are counted"),
+        (masked_padding_zeroed, "set to zero but still counted"),
+        (_masked(divide_by="every"), "divided by B * T"),
+        (_masked(weights="padding"), "the statistics come from the padded positions"),
+        (_masked(dims=(1,)), "each sequence gets its own statistics"),
+        (_masked(dims=(0,)), "each time step gets its own statistics"),
+        (_masked(var_weights="every"), "the variance does not"),
+        (_masked(unbiased=True), "unbiased variance"),
+        (_masked(eps_inside=False), "eps is added after the square root"),
+        (_masked(fixed_eps=1e-5), "ignores the eps it is given"),
+        (lambda x, m, g, b, eps=1e-5: _masked()(x, m, g, b, eps) - b, "beta is ignored"),
+        (masked_mask_not_lined_up, "mask.unsqueeze(-1)"),
+        (masked_by_torch, "calls F.batch_norm, PyTorch's own normalisation"),
+        (masked_by_a_module, "calls F.batch_norm"),
+        (masked_by_the_course, "calls cu.normalise_sequence, the course's own norm"),
+        (masked_nan_at_padding, "NaN or infinite values at the padded positions"),
+        (lambda x, m, g, b, eps=1e-5: _masked()(x, m, g, b, eps)[m], "returned shape (17, 5)"),
+        (lambda x, m, g, b, eps=1e-5: _masked()(x, m, g, b, eps).detach(),
+         "cut off from autograd"),
+        (masked_zeroes_the_padding_in_place, "changed its input `x` in place"),
     ],
     "reduced_dims": [
         ({"batch": (2,), "layer": (0, 1)}, "swapped"),
@@ -81,9 +247,8 @@ WRONG = {
 RIGHT = {   # other ways of writing the right answer, which must pass
     "reduced_dims": [{"batch": [0, 1], "layer": -1}, {"batch": (-3, -2), "layer": [2]},
                      {"batch": {0, 1}, "layer": (2,), "rms": (2,)}],
-    "layer_norm": [lambda x, g, b, eps=1e-5: torch.nn.functional.layer_norm(x, x.shape[-1:], g, b,
-                                                                            eps=eps),
-                   lambda x, g, b, eps=1e-5: _norm(-1)(x, g, b, eps).float()],   # float32 out
+    "group_norm": [group_norm_unflattened],
+    "masked_batch_norm": [masked_real_tokens_by_hand, masked_zero_padding_out],
 }
 
 
