@@ -114,3 +114,25 @@ def test_the_site_quiz_holds_every_feedback_grade_writes():
         feedback = str(grade(question, i))
         assert feedback.replace("'", "&#x27;").replace('"', "&quot;")[:60] in markup
     assert 'data-choice="none"' in markup and "$" not in markup
+
+
+def test_the_site_shows_a_cell_s_checks_as_one_compact_list_and_keeps_its_other_lines():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_book
+
+    printed = {"output_type": "stream", "name": "stdout",
+               "text": "gradient RMS 1e-3\n✓ plain is flat  (ratio = 0.5, n = 3)\n"
+                       "≠ differs from the paper: ours grows; the paper: <constant>  (r = 2)\n✓ exact\nmore\n"}
+    before, checks, after = build_book.compact_checks(printed)
+    assert before["text"] == "gradient RMS 1e-3\n" and after["text"] == "more\n"
+    shown = checks["data"]["text/html"]
+    assert shown.count("<li") == 3 and shown.startswith('<ul class="course-checks"')
+    assert "plain is flat <details><summary>measured</summary>ratio = 0.5, n = 3</details>" in shown
+    assert 'class="course-check-differs"' in shown and "&lt;constant&gt;" in shown
+    assert "<li class=\"course-check-held\"><span>✓</span> exact</li>" in shown
+    other = {"output_type": "stream", "name": "stderr", "text": "✓ not a check on stderr\n"}
+    assert build_book.compact_checks(other) == [other]

@@ -14,8 +14,10 @@
    page, and no progress bar is drawn (course_utils/site.py).
 3. Prepares each executed notebook for the page: every figure becomes an <img> with the alt text
    its figure carries (a figure without one stops the build), the Colab badge is served
-   locally, and a note says how to run the notebook. A ✗ claim or a Python warning stops the
-   build: the site never shows what CI would fail.
+   locally, a note says how to run the notebook, and the lines of the claims that held (✓, and
+   ≠ for a difference from the paper) become one compact block per output, each claim's measured
+   figures folded in a details element. A ✗ claim or a Python warning stops the build: the site
+   never shows what CI would fail.
 4. Renders the HTML with Sphinx (myst-nb, sphinx-book-theme, MathJax served locally).
 
 Nothing is fetched at build time or by the pages: the site works offline.
@@ -114,6 +116,45 @@ def _figure_html(output: dict, figures: Path) -> str:
             f'width="{width}" height="{height}">')
 
 
+CHECK_LINE = re.compile(r"^(✓|≠) (.*?)(?:  \((.*)\))?$")
+
+
+def _check_item(line: str) -> str:
+    mark, claim, figures = CHECK_LINE.match(line).groups()
+    kind = "differs" if mark == "≠" else "held"
+    folded = (f" <details><summary>measured</summary>{html.escape(figures)}</details>"
+              if figures else "")
+    return (f'<li class="course-check-{kind}"><span>{mark}</span> '
+            f"{html.escape(claim)}{folded}</li>")
+
+
+def compact_checks(output: dict) -> list[dict]:
+    """A stdout output with its runs of check lines (✓ or ≠, printed by course_utils.expect)
+    as compact HTML lists, the other lines left as they were; a list of outputs in order."""
+    if output.get("output_type") != "stream" or output.get("name") != "stdout":
+        return [output]
+    text = "".join(output.get("text", ""))
+    pieces: list[tuple[bool, list[str]]] = []
+    for line in text.splitlines():
+        is_check = bool(CHECK_LINE.match(line))
+        if pieces and pieces[-1][0] == is_check:
+            pieces[-1][1].append(line)
+        else:
+            pieces.append((is_check, [line]))
+    if not any(is_check for is_check, _ in pieces):
+        return [output]
+    outputs = []
+    for is_check, lines in pieces:
+        if is_check:
+            items = "".join(_check_item(line) for line in lines)
+            outputs.append({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'<ul class="course-checks" aria-label="checks of the '
+                                                  f'text above">{items}</ul>'}})
+        else:
+            outputs.append({"output_type": "stream", "name": "stdout", "text": "\n".join(lines) + "\n"})
+    return outputs
+
+
 def _run_note(stem: str) -> dict:
     command = install_and_open().replace("notebooks/01_highway_analogy.ipynb", f"notebooks/{stem}.ipynb")
     text = (f'<div class="course-run-note">\n\n**Run this notebook yourself**: on Colab with the badge '
@@ -146,6 +187,7 @@ def prepare(nb: dict, stem: str, source: Path) -> list[str]:
             if "image/png" in data:
                 output["data"] = {"text/html": _figure_html(output, source / "_static" / "figures")}
                 output["metadata"] = {}
+        cell["outputs"] = [shown for output in cell.get("outputs", []) for shown in compact_checks(output)]
     # The kernel's widgets (the explorers' knobs, made before the site export took over) are
     # not on the page: without their state myst-nb loads no widget scripts from a CDN.
     nb["metadata"].pop("widgets", None)

@@ -140,6 +140,16 @@ def test_maths_is_typeset_and_no_raw_tex_is_left(visits, name):
     assert raw == []
 
 
+@pytest.mark.parametrize("name", PAGES[1:1 + len(NOTEBOOKS)])
+def test_a_notebook_s_checks_show_as_compact_lists_with_their_figures_folded(visits, name):
+    page = visits(name).page
+    assert page.locator("ul.course-checks li").count() > 0
+    folded = page.locator("ul.course-checks details").first
+    assert not folded.evaluate("d => d.open")
+    outputs = page.evaluate("() => Array.from(document.querySelectorAll('.cell_output pre')).map(p => p.innerText)")
+    assert not [text for text in outputs if re.search(r"^(✓|≠) ", text, re.MULTILINE)]
+
+
 @pytest.mark.parametrize("name", PAGES[:1 + len(NOTEBOOKS)])
 def test_every_image_has_loaded_and_says_what_it_shows(visits, name):
     images = visits(name).page.evaluate("""() => Array.from(document.images).map(img => ({
