@@ -163,11 +163,12 @@ def report(runs: list[Run], summaries: list[ClaimSummary]) -> str:
     return "\n".join(lines)
 
 
-def prediction_only(source: str) -> bool:
-    """True for a cell that only records or checks a prediction: every statement a call
-    `cu.predict("name", <literal>)` or `cu.check("name", <variable>)` of a predict exercise.
-    Neither call draws a random number or changes a result (tests/test_predictions.py), so such
-    a cell cannot change a claim."""
+def presentation_only(source: str) -> bool:
+    """True for a cell that only records or checks a prediction, or shows the source of a
+    readable reference run: every statement a call `cu.predict("name", <literal>)` or
+    `cu.check("name", <variable>)` of a predict exercise, or `cu.show_code(cu.<name>)`. None of
+    these draws a random number or changes a result (tests/test_predictions.py,
+    tests/test_readable.py), so such a cell cannot change a claim."""
     import ast
 
     from course_utils.exercises import EXERCISES
@@ -177,11 +178,17 @@ def prediction_only(source: str) -> bool:
     except SyntaxError:
         return False
 
+    def is_cu(node: ast.expr, attribute: str | None = None) -> bool:
+        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == "cu" and attribute in (None, node.attr))
+
     def harmless(statement: ast.stmt) -> bool:
         call = statement.value if isinstance(statement, ast.Expr) else None
-        if not (isinstance(call, ast.Call) and not call.keywords and len(call.args) == 2
-                and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == "cu" and call.func.attr in ("predict", "check")):
+        if not isinstance(call, ast.Call) or call.keywords:
+            return False
+        if is_cu(call.func, "show_code"):
+            return len(call.args) == 1 and is_cu(call.args[0])
+        if not (is_cu(call.func) and call.func.attr in ("predict", "check") and len(call.args) == 2):
             return False
         name, value = call.args
         if not (isinstance(name, ast.Constant) and name.value in EXERCISES
@@ -239,14 +246,14 @@ def code_fingerprint(path: Path) -> str:
     """A short hash of the code its claims depend on: the notebook's code cells up to the last
     one that makes a claim (a cell runs after every claim above it, so the cells below the last
     claim, the exercises and the quiz, cannot change one), leaving out the cells that only
-    record or check a prediction (`prediction_only`), as the parser reads them and without the
-    claims' sentences and keys (`_without_labels`): comments, layout and a claim's wording
-    can change without a new sweep. The record keeps one per notebook, and the tests check that
-    it is the notebook's current one, so that code changed after its sweep cannot pass CI on
-    the old counts."""
+    record or check a prediction or show a reference run's code (`presentation_only`), and
+    without the claims' labels (`_without_labels`): a claim's wording and how it is shown can
+    change without a new sweep. The record keeps one per notebook, and the tests check that it
+    is the notebook's current one, so that code changed after its sweep cannot pass CI on the
+    old counts."""
     cells = code_cells(path)
     last = max((i for i, source in enumerate(cells) if "cu.expect(" in source), default=len(cells) - 1)
-    kept = [_without_labels(source) for source in cells[:last + 1] if not prediction_only(source)]
+    kept = [_without_labels(source) for source in cells[:last + 1] if not presentation_only(source)]
     return hashlib.sha256("\n\0\n".join(kept).encode("utf-8")).hexdigest()[:16]
 
 

@@ -65,7 +65,7 @@ def test_the_notebook_asks_before_its_experiment_runs_and_checks_after(name):
     ran = next(i for i in code if f"cu.{spec.experiment}(" in cells[i][0])
     checked = next(i for i in code if f'cu.check("{name}", {spec.result_name})' in cells[i][0])
     assert asked < ran < checked
-    assert sweep.prediction_only(cells[asked][0]) and sweep.prediction_only(cells[checked][0])
+    assert sweep.presentation_only(cells[asked][0]) and sweep.presentation_only(cells[checked][0])
     assert not any(kind == "markdown" and "### Exercise" in text for text, kind in cells[asked + 1:checked])
 
 
