@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from notebook_kernel import NOTEBOOKS, ROOT, code_cells, run_sources
+from notebook_kernel import NOTEBOOKS, ROOT, code_cells, run_sources, tagged_line
 
 BUDGET_S, GOAL_S, MEMORY_BUDGET_MIB = 45.0, 20.0, 1536
 CAPSTONE, CAPSTONE_BUDGET_S = "06_capstone_small_gpt", 90.0
@@ -60,6 +60,9 @@ for _i, _explorer in enumerate(Explorer.instances()):
 print("KNOBS" + json.dumps(_rows))
 """
 
+_CLAIMS_HELD = tagged_line("CLAIMS", "sum(r.held for r in __import__('course_utils').claims.RECORD)")
+"""Claims that held, shown or not (a check that pins the experiment prints nothing)."""
+
 _PEAK_MEMORY = r"""
 import resource, json
 print("PEAK" + json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
@@ -72,13 +75,13 @@ def benchmark(paths: list[Path]) -> dict:
         raise SystemExit(f"the floor notebook failed: {floor.errors}")
     results = {"floor_s": floor.seconds, "notebooks": []}
     for path in paths:
-        run = run_sources(code_cells(path), extra=(_KNOB_TIMER, _PEAK_MEMORY),
-                          tags=("KNOBS", "PEAK"))
+        run = run_sources(code_cells(path), extra=(_KNOB_TIMER, _PEAK_MEMORY, _CLAIMS_HELD),
+                          tags=("KNOBS", "PEAK", "CLAIMS"))
         results["notebooks"].append(dict(
             notebook=path.stem, seconds=run.seconds, ratio=run.seconds / floor.seconds,
             errors=run.errors, knobs=run.tagged.get("KNOBS") or [],
             peak_mib=run.tagged.get("PEAK"),
-            claims=sum(line.startswith("✓ ") for line in run.stdout),
+            claims=run.tagged.get("CLAIMS", 0),
             failed_claims=run.stderr.count("✗ claim does not hold")))
     return results
 
