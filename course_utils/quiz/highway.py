@@ -61,22 +61,30 @@ QUESTIONS = (
         source="shared quiz, question 5 (corrected)",
     ),
     Question(
-        prompt="Which paper introduced the identity residual connection y = x + F(x)?",
-        choices=("'Attention Is All You Need' (Vaswani et al., 2017)",
-                 "'Deep Residual Learning for Image Recognition' (He et al., 2015)",
-                 "'BERT' (Devlin et al., 2018)",
-                 "'ImageNet Classification with Deep CNNs' (Krizhevsky et al., 2012)"),
-        correct=(1,),
-        reasons=("The Transformer (2017) adopted residual connections around every sub-layer; "
-                 "it did not introduce them.",
-                 "",
-                 "BERT (2018) is a Transformer encoder: it inherits the residuals of 2017.",
-                 "AlexNet (2012) has no skip connections: it is an 8-layer plain network."),
-        explanation="ResNet (He et al., 2015). Months earlier, Highway Networks (Srivastava et "
-                    "al., 2015) used a gated skip y = T(x) H(x) + (1 − T(x)) x; ResNet made the "
-                    "skip an un-gated identity. Transformers (2017) adopted it around every "
-                    "sub-layer.",
-        source="shared quiz, question 7 (sharpened)",
+        prompt="Highway networks (Srivastava et al. 2015) carry x through a learned gate, "
+               "y = T(x)·H(x) + (1 − T(x))·x; ResNet (He et al. 2015) made the carry an identity, "
+               "y = x + F(x). A gradient g arrives at y. What reaches x along the carry path, in "
+               "a highway block whose gate is almost fully open (T(x) ≈ 1), and in a residual "
+               "block?",
+        choices=("Highway: (1 − T(x))·g, almost nothing; residual: g itself, whatever F does",
+                 "g itself in both: a gate cannot stop a gradient",
+                 "Highway: T(x)·g, almost all of it; residual: g itself",
+                 "Nothing in either: the gradient only flows through H or F"),
+        correct=(0,),
+        reasons=("",
+                 "Along the carry path the gradient is multiplied by the carry weight, 1 − T(x), "
+                 "as in the forward pass.",
+                 "T(x) weights the transform path H; the carry is weighted by 1 − T(x).",
+                 "The carry path is there in both: in the residual block it is the identity, so "
+                 "its Jacobian is I."),
+        explanation="Along the carry, the backward pass multiplies by what the forward pass "
+                    "multiplied x by: 1 − T(x) in a highway block, exactly 1 in a residual "
+                    "block. So a stack of identity skips hands g back unchanged at every block "
+                    "(notebook 02 derives the I in ∂y/∂x = I + ∂F/∂x), while a stack of highway "
+                    "blocks keeps its gradient only where its gates carry (notebook 05 sets their "
+                    "bias to −2 for that). The identity skip came from He et al. (2015); highway "
+                    "networks, months earlier, had the gated one.",
+        source="shared quiz, question 7 (turned from a date to remember into reasoning)",
     ),
     Question(
         prompt="The last linear layer of every branch in a 100-block residual stack is set to "
