@@ -45,6 +45,9 @@ from .plotting import SERIES, new_figure
 from .probes import LayerProfile, layer_profile
 from .progress_bars import progress_bar
 from .quiz import QUIZZES, quiz
+from .readable import (char_model_run, deep_without_norm_run, degradation_run, lesion_run,
+                       output_change_run, preactivation_run, shortcut_scaling_run, show_code,
+                       small_batch_run, warmup_run)
 from .runtime import DEVICE, seed_everything, setup
 from .student_record import progress
 from .tables import Table
@@ -118,10 +121,13 @@ __all__ = [
     "ZooStack",
     "block_deleted",
     "branch_to_stream_ratio",
+    "char_model_run",
     "check",
+    "deep_without_norm_run",
     "deepnorm_constants",
     "deepnorm_sublayer",
     "degradation",
+    "degradation_run",
     "draw_degradation",
     "draw_direct_term",
     "draw_expressway",
@@ -154,6 +160,7 @@ __all__ = [
     "lag1_autocorrelation",
     "layer_profile",
     "lesion_explorer",
+    "lesion_run",
     "lesion_study",
     "make_norm",
     "mlp_branch",
@@ -163,12 +170,14 @@ __all__ = [
     "normalise_sequence",
     "output_change",
     "output_change_by_depth",
+    "output_change_run",
     "padding_probe",
     "papers",
     "parameter_count",
     "placement_explorer",
     "post_norm_sublayer",
     "pre_norm_sublayer",
+    "preactivation_run",
     "predict",
     "progress",
     "progress_bar",
@@ -181,10 +190,14 @@ __all__ = [
     "shattering",
     "shortcut_gain_explorer",
     "shortcut_scaling",
+    "shortcut_scaling_run",
+    "show_code",
+    "small_batch_run",
     "small_batch_study",
     "solution",
     "train",
     "two_spirals",
+    "warmup_run",
     "warmup_study",
     "zero_last_linear",
     "zoo_comparison",
