@@ -186,13 +186,14 @@ def stall_limit(seconds: float) -> Iterator[_Liveness]:
     inside one long C call (a huge matrix product) is interrupted when that call returns.
     """
     target, finished = threading.get_ident(), threading.Event()
-    liveness = _Liveness()
+    liveness, sent = _Liveness(), threading.Event()
 
     def watchdog() -> None:
         while time.monotonic() - liveness.last <= seconds:
             if finished.wait(min(0.1, seconds)):
                 return
         for _ in range(20):
+            sent.set()
             _raise_in_thread(target, CheckTimeout)
             if finished.wait(0.5):
                 return
@@ -205,7 +206,10 @@ def stall_limit(seconds: float) -> Iterator[_Liveness]:
     finally:
         finished.set()
         guard.join()
-        _raise_in_thread(target, None)        # an exception sent just as the block ended
+        if sent.is_set():                     # an exception sent just as the block ended
+            _raise_in_thread(target, None)    # (only then: on CPython 3.11, cancelling when
+                                              # nothing was sent leaves a flag that hangs the
+                                              # thread under a debugger or profiler)
         _LIVENESS.remove(liveness)
 
 
@@ -224,6 +228,49 @@ def constructions_counted(cls: type) -> Iterator[list[int]]:
         yield built
     finally:
         cls.__init__ = original
+
+
+@contextmanager
+def watching_calls(targets: Sequence[tuple[Any, str, str]]) -> Iterator[list[str]]:
+    """Note each call, made while the block runs, of the functions `targets` names as
+    (module or class, attribute, label): a checker's way to see that an answer delegates to a
+    function of PyTorch or of the course instead of writing its own. `used` lists the labels,
+    first call first. A name the student bound before the block (`from m import f`) still
+    points at the unwatched function: watch what such functions call as well."""
+    used: list[str] = []
+
+    def watched(label: str, function: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            used.append(label)
+            return function(*args, **kwargs)
+        return wrapper
+
+    saved = [(owner, name, vars(owner)[name] if isinstance(owner, type) else getattr(owner, name),
+              label) for owner, name, label in targets
+             if (name in vars(owner) if isinstance(owner, type) else hasattr(owner, name))]
+    for owner, name, function, label in saved:
+        setattr(owner, name, watched(label, getattr(owner, name)))
+    try:
+        yield used
+    finally:
+        for owner, name, function, _ in reversed(saved):
+            setattr(owner, name, function)
+
+
+def course_functions() -> list[tuple[Any, str, str]]:
+    """Every function course_utils exports (not the exercises' own), as `watching_calls`
+    targets: where `cu` exports it and where it is defined, labelled cu.<name>."""
+    import course_utils
+
+    targets = []
+    for name in dir(course_utils):
+        function = getattr(course_utils, name)
+        module = getattr(function, "__module__", "") or ""
+        if inspect.isfunction(function) and module.startswith("course_utils") \
+                and not module.startswith("course_utils.exercises"):
+            targets += [(course_utils, name, f"cu.{name}"),
+                        (sys.modules[module], function.__name__, f"cu.{name}")]
+    return targets
 
 
 @contextmanager

@@ -22,7 +22,8 @@ from torch import nn
 from ..data import two_spirals
 from ..experiments.small_batch import SmallBatchResult
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_tensor, progress_made, seeded_modules)
+                        expect_tensor, progress_made, seeded_modules, watching_calls)
+
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -83,31 +84,6 @@ def batchnorm_falls_behind(result, points=5.0):
 # ---------------------------------------------------------------------------------------------
 # Checkers: each wrong variant the checkers recognise, computed so the message can name it.
 
-@contextmanager
-def _watching_calls(targets: Sequence[tuple[Any, str, str]]) -> Iterator[list[str]]:
-    """Note each call, made while the block runs, of the functions `targets` names as
-    (module, attribute, label): a checker's way to see that an answer delegates to a function of
-    PyTorch or of the course instead of writing its own. `used` lists the labels, first call
-    first."""
-    used: list[str] = []
-
-    def watched(label: str, function: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            used.append(label)
-            return function(*args, **kwargs)
-        return wrapper
-
-    saved = [(module, name, getattr(module, name), label) for module, name, label in targets
-             if hasattr(module, name)]
-    for module, name, function, label in saved:
-        setattr(module, name, watched(label, function))
-    try:
-        yield used
-    finally:
-        for module, name, function, _ in reversed(saved):
-            setattr(module, name, function)
-
-
 def _norm_functions() -> list[tuple[Any, str, str]]:
     """PyTorch's normalisation functions (the ones nn.LayerNorm, nn.GroupNorm, nn.BatchNorm1d,
     nn.InstanceNorm1d and nn.RMSNorm run, whichever way F was imported: F's functions call
@@ -134,7 +110,7 @@ def _call_norm(answer: Any, *args: Any, name: str, what: str, names: Sequence[st
     """Call the student's norm; Incorrect if it delegates to PyTorch's or the course's own norm,
     or raises (with `lining_up`, saying how the shapes should line up, after a broadcasting
     error)."""
-    with _watching_calls(_norm_functions()) as used:
+    with watching_calls(_norm_functions()) as used:
         try:
             got = call_student(answer, *args, what=what, names=names)
         except Incorrect as wrong:
@@ -536,9 +512,9 @@ def _watching_course_evaluate() -> Iterator[list[str]]:
     import course_utils
     from .. import training
 
-    with _watching_calls([(course_utils, "evaluate", "cu.evaluate"),
-                          (training, "evaluate", "cu.evaluate"),
-                          (training, "evaluate_batched", "cu.evaluate_batched")]) as used:
+    with watching_calls([(course_utils, "evaluate", "cu.evaluate"),
+                         (training, "evaluate", "cu.evaluate"),
+                         (training, "evaluate_batched", "cu.evaluate_batched")]) as used:
         yield used
 
 

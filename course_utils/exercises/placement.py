@@ -1,13 +1,18 @@
-"""Exercises of notebook 04: the post-norm, pre-norm and DeepNorm sub-layers, and the parameter
-count of nn.MultiheadAttention (write); a pre-norm attention sub-layer whose norm runs over the
-wrong axis, so that position 0 sees the future (debug); how many training steps a set of runs
-needs before its median loss falls below a level (measure)."""
+"""Exercises of notebook 04: a pre-norm stack with its final LayerNorm, a DeepNorm layer with its
+beta initialisation, and the parameter count of nn.MultiheadAttention (write); a pre-norm
+attention sub-layer whose norm runs over the wrong axis, so that position 0 sees the future
+(debug); how many training steps a set of runs needs before its median loss falls below a level
+(measure)."""
 
 from __future__ import annotations
 
+import dis
+import inspect
 import math
 import statistics
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from numbers import Integral
 from typing import Any
 
@@ -18,29 +23,53 @@ from ..batched import BatchedTransformer
 from ..data import reverse_task
 from ..runtime import seeded
 from ..training import Runs, train_batched
-from ..transformer import SelfAttention, TinyTransformer
+from ..transformer import FeedForward, SelfAttention, TinyTransformer, TransformerBlock
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close,
-                        constructions_counted, expect_function, expect_tensor, progress_made,
-                        seeded_modules)
+                        constructions_counted, expect_function, expect_module_class,
+                        expect_tensor, progress_made, seeded_modules, watching_calls)
+
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
 
 
-def post_norm_sublayer(x: torch.Tensor, sublayer, norm) -> torch.Tensor:
-    # Vaswani et al. 2017: add first, then normalise the sum
-    return norm(x + sublayer(x))
+def pre_norm_stack(x: torch.Tensor, sublayers, norms, final_norm) -> torch.Tensor:
+    # pre-norm (GPT-2; Xiong et al. 2020): each norm prepares only its branch's input, so the
+    # stream x is never normalised on the way; one final LayerNorm before the head does it
+    for sublayer, norm in zip(sublayers, norms):
+        x = x + sublayer(norm(x))                     # (B, T, C)
+    return final_norm(x)
 
 
-def pre_norm_sublayer(x: torch.Tensor, sublayer, norm) -> torch.Tensor:
-    # Tensor2Tensor 2018, GPT-2 2019 (Xiong et al. 2020): normalise the branch's input; the skip
-    # carries x itself
-    return x + sublayer(norm(x))
+class DeepNormLayer(nn.Module):
+    """One layer of an encoder of n_layers DeepNorm layers (Wang et al. 2022):
+    x -> LN(alpha x + Attention(x)) -> LN(alpha x + FFN(x))."""
 
+    def __init__(self, d_model, n_heads, d_ff, n_layers):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(d_model, n_heads, batch_first=True)
+        self.fc1, self.fc2 = nn.Linear(d_model, d_ff), nn.Linear(d_ff, d_model)
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        weights = (self.attention.in_proj_weight, self.attention.out_proj.weight,
+                   self.fc1.weight, self.fc2.weight)
+        biases = (self.attention.in_proj_bias, self.attention.out_proj.bias,
+                  self.fc1.bias, self.fc2.bias)
+        with torch.no_grad():                       # Xavier-normal weights, zero biases
+            for weight, bias in zip(weights, biases):
+                nn.init.xavier_normal_(weight)
+                nn.init.zeros_(bias)
+        # Wang et al. 2022, encoder-only, N = n_layers: alpha on the skip, beta on the weights
+        # that set the size of a branch's output (W^V, W^O, the FFN), not on W^Q and W^K
+        self.alpha = (2 * n_layers) ** 0.25
+        beta = (8 * n_layers) ** -0.25
+        with torch.no_grad():
+            self.attention.in_proj_weight[2 * d_model:].mul_(beta)  # rows: W^Q, W^K, W^V
+            for weight in (self.attention.out_proj.weight, self.fc1.weight, self.fc2.weight):
+                weight.mul_(beta)
 
-def deepnorm_sublayer(x: torch.Tensor, sublayer, norm, alpha: float) -> torch.Tensor:
-    # Wang et al. 2022: post-norm with the SKIP scaled by alpha > 1
-    return norm(alpha * x + sublayer(x))
+    def forward(self, x):                           # x: (B, T, d_model)
+        x = self.norm1(self.alpha * x + self.attention(x, x, x, need_weights=False)[0])
+        return self.norm2(self.alpha * x + self.fc2(torch.relu(self.fc1(x))))
 
 
 def mha_param_count(d_model: int, n_heads: int) -> int:
@@ -66,7 +95,103 @@ def steps_to_loss(runs, level):
 
 
 # ---------------------------------------------------------------------------------------------
-# Checkers.
+# Delegation: an answer that hands the work to the course's own code (is cu.pre_norm_sublayer,
+# calls it or cu.deepnorm_constants, builds or subclasses cu.TransformerBlock) is told so, with
+# the course's two ways of seeing it: framework.watching_calls (functions) and
+# framework.constructions_counted (classes).
+
+_COURSE_FUNCTIONS = ("pre_norm_sublayer", "post_norm_sublayer", "deepnorm_sublayer",
+                     "deepnorm_constants", "init_block")
+_COURSE_CLASSES = (TransformerBlock, TinyTransformer, SelfAttention, FeedForward)
+
+
+def _is_course(module: str | None) -> bool:
+    return bool(module) and module.split(".")[0] == "course_utils" \
+        and not module.startswith("course_utils.exercises")
+
+
+def _shown(module: str, qualname: str) -> str:
+    """How a student would spell the course's `module.qualname`: cu.X where cu exports it."""
+    import course_utils
+
+    top = qualname.split(".")[0]
+    own = getattr(sys.modules.get(module), top, None)
+    if own is not None and getattr(course_utils, top, None) is own:
+        return f"cu.{qualname}"
+    return f"{module.replace('course_utils', 'cu', 1)}.{qualname}"
+
+
+def _course_code_named(answer: Any) -> str | None:
+    """The course's function or class that the answer's code loads through a global or closure
+    name bound to it (`from course_utils import pre_norm_sublayer`), which watching_calls cannot
+    see. Attribute names (`self.attention`) are not globals: a notebook's `attention` does not
+    count."""
+    functions = ([v for v in vars(answer).values() if inspect.isfunction(v)]
+                 if isinstance(answer, type) else [answer] if inspect.isfunction(answer) else [])
+    for function in functions:
+        scope = dict(function.__globals__)
+        for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            try:
+                scope[name] = cell.cell_contents
+            except ValueError:                           # an empty cell
+                pass
+        codes, names = [function.__code__], set()
+        while codes:
+            code = codes.pop()
+            names.update(i.argval for i in dis.get_instructions(code)
+                         if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"))
+            codes += [c for c in code.co_consts if inspect.iscode(c)]
+        for name in sorted(n for n in names if isinstance(n, str)):
+            value = scope.get(name)
+            if (inspect.isfunction(value) or inspect.isclass(value)) \
+                    and _is_course(getattr(value, "__module__", None)):
+                return _shown(value.__module__, value.__qualname__)
+    return None
+
+
+def _delegated(answer: Any, name: str, *, writes: str) -> None:
+    """Raise Incorrect if `answer` is the course's own code, subclasses a class of it or names
+    one of its functions or classes."""
+    if _is_course(getattr(answer, "__module__", None)):
+        own = _shown(answer.__module__, getattr(answer, "__qualname__", type(answer).__name__))
+        raise Incorrect(f"{name} is {own}, the course's own code, not yours. {writes}")
+    for base in getattr(answer, "__mro__", ())[1:]:
+        if _is_course(base.__module__):
+            raise Incorrect(f"{name} subclasses {_shown(base.__module__, base.__qualname__)}, the "
+                            f"course's own block, so its code does the work. Subclass nn.Module "
+                            f"and {writes[0].lower()}{writes[1:]}")
+    named = _course_code_named(answer)
+    if named:
+        raise Incorrect(f"Your code uses {named}, the course's own code: that hands the "
+                        f"exercise to the course. {writes}")
+
+
+def _call(answer: Any, *args: Any, what: str, names: tuple[str, ...] = (),
+          writes: str) -> Any:
+    """call_student, and Incorrect if the call used the course's own sub-layers or blocks."""
+    import course_utils
+    from .. import transformer
+
+    targets = [(module, function, _shown(module.__name__, function))
+               for function in _COURSE_FUNCTIONS for module in (course_utils, transformer)]
+    with watching_calls(targets) as used, ExitStack() as stack:
+        built = [(cls, stack.enter_context(constructions_counted(cls))) for cls in _COURSE_CLASSES]
+        try:
+            result = call_student(answer, *args, what=what, names=names)
+        except Incorrect:
+            if not used and not any(count[0] for _, count in built):
+                raise
+            result = None
+    course = [f"calls {label}" for label in used[:1]] or \
+        [f"builds {_shown(cls.__module__, cls.__qualname__)}" for cls, count in built if count[0]]
+    if course:
+        raise Incorrect(f"Your code {course[0]}, the course's own code: that hands the "
+                        f"exercise to the course. {writes}")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# One sub-layer, and what plausible wrong ones compute (notebook 06's residual_sublayer uses these).
 
 _D = 8
 
@@ -112,68 +237,347 @@ _COMPUTES = {   # what a recognised answer computes
                        "public annotated implementation)",
     "alpha outside": "alpha * LN(x + F(x)): alpha scales the whole output",
 }
-_WANTED = {
-    "post": "Post-norm adds first and normalises the sum: `return norm(x + sublayer(x))`.",
-    "pre": "Pre-norm normalises only the branch's input and adds x itself: "
-           "`return x + sublayer(norm(x))`.",
-    "deepnorm": "DeepNorm scales the SKIP by alpha, inside the norm: "
-                "`return norm(alpha * x + sublayer(x))`.",
+
+
+# ---------------------------------------------------------------------------------------------
+# pre_norm_stack (write): a stack of pre-norm sub-layers and the final LayerNorm it needs.
+
+_STACK_NAMES = ("x", "sublayers", "norms", "final_norm")
+_STACK_WRITES = ("Write the loop yourself, with the sub-layers and norms you are given: "
+                 "x + sublayer(norm(x)) is one line.")
+
+
+def _stack_pieces(n_sublayers: int, seed: int):
+    def make():
+        x = 3.0 + 2.0 * torch.randn(2, 5, _D)          # a stream with a mean and a scale
+        sublayers = [nn.Sequential(nn.Linear(_D, _D), nn.Tanh(), nn.Linear(_D, _D))
+                     for _ in range(n_sublayers)]
+        norms = [nn.LayerNorm(_D) for _ in range(n_sublayers + 1)]
+        for norm in norms:                             # each norm its own gain and shift
+            nn.init.normal_(norm.weight, 1.0, 0.3), nn.init.normal_(norm.bias, 0.0, 0.3)
+        return x, sublayers, norms[:-1], norms[-1]
+
+    return seeded_modules(make, seed)
+
+
+def _stack_candidates(x, Fs, Ns, final) -> dict[str, torch.Tensor]:
+    def run(step, *, end=final, start=lambda v: v):
+        h = start(x)
+        for F, N in zip(Fs, Ns):
+            h = step(h, F, N)
+        return end(h)
+
+    same = lambda v: v                                  # noqa: E731
+    pre = lambda h, F, N: h + F(N(h))                   # noqa: E731
+    with torch.no_grad():
+        return {
+            "right": run(pre),
+            "no final": run(pre, end=same),
+            "final every": run(lambda h, F, N: final(h + F(N(h))), end=same),
+            "final every and end": run(lambda h, F, N: final(h + F(N(h)))),
+            "ln skip": run(lambda h, F, N: N(h) + F(N(h))),
+            "post": run(lambda h, F, N: N(h + F(h)), end=same),
+            "post and final": run(lambda h, F, N: N(h + F(h))),
+            "parallel": final(x + sum(F(N(x)) for F, N in zip(Fs, Ns))),
+            "first norm": run(lambda h, F, N: h + F(Ns[0](h))),
+            "final as norm": run(lambda h, F, N: h + F(final(h))),
+            "first only": final(x + Fs[0](Ns[0](x))),
+            "no skip": run(lambda h, F, N: F(N(h))),
+            "norm on branch": run(lambda h, F, N: h + N(F(h))),
+            "final first": run(pre, start=final, end=same),
+        }
+
+
+_STACK_MISTAKES = {
+    "no final": "it returns the stream as the last sub-layer leaves it. In a pre-norm stack no "
+                "norm touches the stream itself (each one only prepares its branch's input), and "
+                "its size grows with depth (Xiong et al. 2020, Lemma 2): the head needs "
+                "final_norm, applied once, after the last sub-layer.",
+    "final every": "it applies final_norm to the stream after every sub-layer. That normalises the "
+                   "stream on its way, as post-norm does, and the skips no longer carry x "
+                   "untouched: use final_norm once, after the loop.",
+    "final every and end": "it applies final_norm to the stream after every sub-layer. That "
+                           "normalises the stream on its way, as post-norm does, and the skips no "
+                           "longer carry x untouched: use final_norm once, after the loop.",
+    "ln skip": "each sub-layer computes LN(x) + F(LN(x)), the wrong formula of section 2: the "
+               "skip must carry x itself, un-normalised.",
+    "post": "each sub-layer computes norms[i](x + F(x)): that is post-norm, the norm on the "
+            "main path after the sum. Pre-norm normalises only the branch's input: "
+            "x + F(LN(x)).",
+    "post and final": "each sub-layer computes norms[i](x + F(x)): that is post-norm, the norm on "
+                      "the main path after the sum. Pre-norm normalises only the branch's input: "
+                      "x + F(LN(x)).",
+    "parallel": "every sub-layer reads the stack's INPUT x and their outputs are summed. In a "
+                "stack, sub-layer i + 1 reads what sub-layer i returned: update x in the loop.",
+    "first norm": "every sub-layer uses norms[0]. Sub-layer i has its own LayerNorm, norms[i] "
+                  "(pair them with zip).",
+    "final as norm": "every sub-layer normalises its input with final_norm. Sub-layer i has its "
+                     "own LayerNorm, norms[i]; final_norm is the one before the head.",
+    "first only": "it returns after the first sub-layer: is the `return` inside the loop?",
+    "no skip": "a sub-layer without its `x +`: the `x +` is missing, so there is no residual "
+               "connection at all.",
+    "norm on branch": "each sub-layer computes x + LN(F(x)): it normalises the branch's OUTPUT. "
+                      "Pre-norm normalises its input.",
+    "final first": "it applies final_norm to the stack's input. The final norm sits at the END, "
+                   "after the last sub-layer, right before the head reads the stream.",
 }
 
 
-def _diagnosis(want: str, mistake: str) -> str:
-    computes = _COMPUTES[mistake]
-    if want == "deepnorm" and mistake == "post":
-        computes = ("LN(x + F(x)) up to rounding: post-norm without alpha, or alpha on the whole "
-                    "sum, which changes nothing, since LayerNorm removes any common scale")
-    return f"it computes {computes}. {_WANTED[want]}"
-
-
-_NAMES = ("x", "sublayer", "norm", "alpha")
-
-
-def _check_sublayer(answer: Any, *, name: str, want: str, extra: tuple = (), alpha: float = 1.0,
-                    reference: Callable) -> str:
-    signature = f"{name}(x, sublayer, norm{', alpha' if extra else ''})"
+def _check_pre_norm_stack(answer: Any) -> str:
+    signature = "pre_norm_stack(x, sublayers, norms, final_norm)"
+    _delegated(answer, "pre_norm_stack", writes=_STACK_WRITES)
     expect_function(answer, signature)
-    for seed in (0, 1):
-        x, F, N = _pieces(seed)
-        candidates = _candidates(x, F, N, alpha)             # from the pristine x
-        got = call_student(answer, x.clone(), F, N, *extra, what=signature, names=_NAMES)
-        got = expect_tensor(got, shape=x.shape, what=name)
-        if close(got.detach(), candidates[want], atol=1e-5):
+    for n_sublayers, seed in ((3, 0), (4, 1), (1, 2)):
+        x, Fs, Ns, final = _stack_pieces(n_sublayers, seed)
+        candidates = _stack_candidates(x, Fs, Ns, final)          # from the pristine x
+        got = _call(answer, x.clone(), list(Fs), list(Ns), final, what=signature,
+                    names=_STACK_NAMES, writes=_STACK_WRITES)
+        got = expect_tensor(got, shape=x.shape, what="pre_norm_stack").detach()
+        if close(got, candidates["right"], atol=1e-5):
             continue
-        for mistake, value in candidates.items():
-            if mistake != want and mistake in _COMPUTES and close(got.detach(), value, atol=1e-5):
-                raise Incorrect(f"{name}: {_diagnosis(want, mistake)}")
-        raise Incorrect(f"{name} returned something else (largest difference "
-                        f"{(got.detach() - candidates[want]).abs().max():.3g}). "
-                        f"Compare with the formula in the notebook; call `sublayer` and `norm`, "
-                        f"do not build new layers.")
-    # F = 0 pins the skip: post-norm gives LN(x), pre-norm gives x exactly
-    x, _, N = _pieces(2)
-    zero = lambda v: torch.zeros_like(v)   # noqa: E731
-    got = expect_tensor(call_student(answer, x.clone(), zero, N, *extra, what=signature,
-                                     names=_NAMES), shape=x.shape, what=name)
-    if not close(got.detach(), reference(x, zero, N, *extra).detach(), atol=1e-5):
-        raise Incorrect(f"{name} is wrong when the sublayer outputs zeros.")
-    return ""
+        for mistake, message in _STACK_MISTAKES.items():
+            if close(got, candidates[mistake], atol=1e-5):
+                raise Incorrect(f"pre_norm_stack ({n_sublayers} sub-layers): {message}")
+        raise Incorrect(f"pre_norm_stack ({n_sublayers} sub-layers) returned something else "
+                        f"(largest difference {(got - candidates['right']).abs().max():.3g}). "
+                        "Run each sub-layer pre-norm style, in order, then the final norm; call "
+                        "the sublayers and norms you are given, do not build new layers.")
+    return ("each sub-layer adds F(LN(x)) to a stream that no norm touches on its way, and "
+            "final_norm normalises it once, before the head: what a pre-norm model needs and a "
+            "post-norm one, whose stream leaves every sub-layer normalised, does not.")
 
 
-def _check_post_norm(answer: Any) -> str:
-    _check_sublayer(answer, name="post_norm_sublayer", want="post", reference=post_norm_sublayer)
-    return "post_norm_sublayer = LN(x + F(x)); with F = 0 it returns LN(x), not x."
+# ---------------------------------------------------------------------------------------------
+# deepnorm_layer (write): the DeepNorm sub-layers and the beta initialisation.
+
+_DN_D, _DN_HEADS, _DN_FF = 64, 4, 128
+_DN_CASES = ((6, 0), (16, 1))                          # (n_layers, seed)
+_DN_WRITES = ("Write the two sub-layers and the scaling yourself, in the class you are given.")
+_DN_MODULES = {"attention": nn.MultiheadAttention, "fc1": nn.Linear, "fc2": nn.Linear,
+               "norm1": nn.LayerNorm, "norm2": nn.LayerNorm}
+_DN_GROUPS = ("W^Q", "W^K", "W^V", "W^O", "fc1", "fc2")
+_DN_SCALED = ("W^V", "W^O", "fc1", "fc2")
 
 
-def _check_pre_norm(answer: Any) -> str:
-    _check_sublayer(answer, name="pre_norm_sublayer", want="pre", reference=pre_norm_sublayer)
-    return "pre_norm_sublayer = x + F(LN(x)); with F = 0 it returns x itself: a clean identity path."
+def _dn_constants(n_layers: int) -> tuple[float, float]:
+    return (2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25
 
 
-def _check_deepnorm(answer: Any) -> str:
-    _check_sublayer(answer, name="deepnorm_sublayer", want="deepnorm", extra=(2.0,), alpha=2.0,
-                    reference=deepnorm_sublayer)
-    return "deepnorm_sublayer = LN(alpha * x + F(x)): alpha up-weights the skip."
+def _dn_weights(layer: nn.Module) -> dict[str, torch.Tensor]:
+    w, d = layer.attention.in_proj_weight.detach(), layer.attention.embed_dim
+    return {"W^Q": w[:d], "W^K": w[d:2 * d], "W^V": w[2 * d:],
+            "W^O": layer.attention.out_proj.weight.detach(), "fc1": layer.fc1.weight.detach(),
+            "fc2": layer.fc2.weight.detach()}
+
+
+def _dn_given(n_layers: int, seed: int) -> dict[str, torch.Tensor]:
+    """The weights as the given code initialises them, before DeepNorm's beta: the reference's,
+    with beta divided out again."""
+    _, beta = _dn_constants(n_layers)
+    reference = seeded_modules(lambda: DeepNormLayer(_DN_D, _DN_HEADS, _DN_FF, n_layers), seed)
+    return {group: weight.clone() / (beta if group in _DN_SCALED else 1.0)
+            for group, weight in _dn_weights(reference).items()}
+
+
+def _dn_construct(answer: Any, n_layers: int, seed: int) -> nn.Module:
+    what = f"DeepNormLayer({_DN_D}, {_DN_HEADS}, {_DN_FF}, n_layers={n_layers})"
+
+    def build() -> Any:
+        return _call(answer, _DN_D, _DN_HEADS, _DN_FF, n_layers, what=what, writes=_DN_WRITES)
+
+    try:
+        layer = seeded_modules(build, seed)
+    except Incorrect as wrong:
+        if isinstance(wrong.error, RuntimeError) and "leaf Variable" in str(wrong.error):
+            raise Incorrect(f"{wrong} Autograd refuses an in-place change of a weight it is "
+                            "watching: scale the weights inside `with torch.no_grad():`.",
+                            error=wrong.error) from None
+        raise
+    if not isinstance(layer, nn.Module):
+        raise Incorrect(f"{what} built {type(layer).__name__}, not an nn.Module.")
+    return layer
+
+
+def _dn_forward(layer: nn.Module, x: torch.Tensor, n_layers: int) -> torch.Tensor:
+    what = f"forward(x) of DeepNormLayer(..., n_layers={n_layers})"
+    try:
+        got = _call(layer, x.clone(), what=what, names=("x",), writes=_DN_WRITES)
+    except Incorrect as wrong:
+        if isinstance(wrong.error, (TypeError, AttributeError)) and "tuple" in str(wrong.error):
+            raise Incorrect(f"{wrong} nn.MultiheadAttention returns a pair, (output, attention "
+                            "weights): take the output, `self.attention(x, x, x)[0]`.",
+                            error=wrong.error) from None
+        raise
+    if isinstance(got, tuple):
+        raise Incorrect(f"{what} returned a tuple. nn.MultiheadAttention returns a pair, (output, "
+                        "attention weights): take its [0], and return one tensor.")
+    return expect_tensor(got, shape=x.shape, what=what).detach()
+
+
+def _dn_modules(layer: nn.Module) -> None:
+    for name, kind in _DN_MODULES.items():
+        if not isinstance(getattr(layer, name, None), kind):
+            raise Incorrect(f"DeepNormLayer has no {kind.__name__} called `self.{name}`: keep the "
+                            "modules the given code builds, with their names (the check reads "
+                            "their weights).")
+
+
+def _dn_candidates(layer: nn.Module, x: torch.Tensor, n_layers: int) -> dict[str, torch.Tensor]:
+    attention = lambda h: layer.attention(h, h, h, need_weights=False)[0]   # noqa: E731
+    ffn = lambda h: layer.fc2(torch.relu(layer.fc1(h)))                     # noqa: E731
+    n1, n2 = layer.norm1, layer.norm2
+    alpha, beta = _dn_constants(n_layers)
+
+    def deepnorm(a: float, first=n1, second=n2, feed=ffn) -> torch.Tensor:
+        h = first(a * x + attention(x))
+        return second(a * h + feed(h))
+
+    def both(sublayer: Callable) -> torch.Tensor:
+        return sublayer(sublayer(x, attention, n1), ffn, n2)
+
+    with torch.no_grad():
+        other = [(f"alpha for n_layers = {n}", _dn_constants(n)[0])
+                 for n, _ in _DN_CASES if n != n_layers]
+        wrong_alpha = [("(8N)^(1/4), 1 / beta", 1 / beta), ("(2N)^(1/2)", (2 * n_layers) ** 0.5),
+                       ("N^(1/4)", n_layers ** 0.25), ("beta", beta), ("1 / alpha", 1 / alpha),
+                       *other]
+        return {
+            "right": deepnorm(alpha),
+            "alpha on branch": both(lambda h, F, N: N(h + alpha * F(h))),
+            "alpha outside": both(lambda h, F, N: alpha * N(h + F(h))),
+            "post": both(lambda h, F, N: N(h + F(h))),
+            "pre": both(lambda h, F, N: h + F(N(h))),
+            "pre alpha": both(lambda h, F, N: alpha * h + F(N(h))),
+            "no skip": both(lambda h, F, N: N(F(h))),
+            "norms swapped": deepnorm(alpha, first=n2, second=n1),
+            "no relu": deepnorm(alpha, feed=lambda h: layer.fc2(layer.fc1(h))),
+            "attention only": n1(alpha * x + attention(x)),
+            **{f"alpha={label}": deepnorm(value) for label, value in wrong_alpha},
+        }
+
+
+_DN_MISTAKES = {
+    "alpha on branch": "each sub-layer computes LN(x + alpha·G(x)): alpha multiplies the BRANCH "
+                       "(a known bug of one public annotated implementation). DeepNorm "
+                       "up-weights the skip: LN(alpha·x + G(x)).",
+    "alpha outside": "each sub-layer computes alpha·LN(x + G(x)): alpha scales the whole output. "
+                     "DeepNorm up-weights the skip, inside the norm: LN(alpha·x + G(x)).",
+    "post": "each sub-layer computes LN(x + G(x)) up to rounding: post-norm without alpha, or "
+            "alpha on the whole sum, which the LayerNorm removes. DeepNorm up-weights the skip "
+            "only: LN(alpha·x + G(x)).",
+    "pre": "each sub-layer computes x + G(LN(x)): that is pre-norm. DeepNorm keeps post-norm's "
+           "order, the norm after the sum: LN(alpha·x + G(x)).",
+    "pre alpha": "each sub-layer computes alpha·x + G(LN(x)): the norm sits inside the branch, as "
+                 "in pre-norm. DeepNorm keeps post-norm's order, the norm after the sum: "
+                 "LN(alpha·x + G(x)).",
+    "no skip": "a sub-layer without its skip: the `alpha * x +` is missing.",
+    "norms swapped": "the attention sub-layer uses norm2 and the feed-forward one norm1: each "
+                     "sub-layer has its own LayerNorm, norm1 for attention, norm2 for the "
+                     "feed-forward network.",
+    "no relu": "the feed-forward network has no ReLU between fc1 and fc2 (without it, two "
+               "linear layers are one).",
+    "attention only": "it returns after the attention sub-layer. A layer is two sub-layers: "
+                      "attention, then the feed-forward network, each wrapped DeepNorm's way.",
+}
+
+
+def _dn_forward_mistake(mistake: str, n_layers: int) -> str:
+    if mistake in _DN_MISTAKES:
+        return _DN_MISTAKES[mistake]
+    label = mistake.removeprefix("alpha=")
+    alpha, _ = _dn_constants(n_layers)
+    advice = ("compute alpha from n_layers" if label.startswith("alpha for")
+              else "beta is the other constant, a gain for the initial weights")
+    if label in ("(2N)^(1/2)", "N^(1/4)"):
+        advice = "check the formula of section 6"
+    return (f"the sub-layers are DeepNorm's, but the skip is scaled by {label}; for an encoder of "
+            f"N = {n_layers} layers alpha = (2N)^(1/4) = {alpha:.3f} ({advice}).")
+
+
+def _dn_scales(snapshot: dict[str, torch.Tensor], norms: dict[str, tuple[torch.Tensor, ...]],
+               given: dict[str, torch.Tensor], n_layers: int) -> None:
+    """Raise Incorrect unless the student's initial weights are the given ones, with exactly
+    W^V, W^O, fc1 and fc2 multiplied by beta."""
+    _, beta = _dn_constants(n_layers)
+    scale = {}
+    for group in _DN_GROUPS:
+        mine, base = snapshot[group].double(), given[group].double()
+        if mine.shape != base.shape:
+            raise Incorrect(f"{group} has shape {tuple(mine.shape)}, expected "
+                            f"{tuple(base.shape)}: keep the modules as the given code builds them.")
+        s = float((mine * base).sum() / (base * base).sum())
+        if (mine - s * base).norm() > 1e-4 * max(mine.norm(), 1e-12):
+            raise Incorrect(f"{group} holds new random weights, not the given ones scaled: "
+                            "DeepNorm's beta is a factor on the initialisation you already "
+                            "have (Wang et al.'s code also initialises first, then scales). "
+                            "Multiply the given weights by beta instead of drawing new ones.")
+        scale[group] = s
+    near = lambda s, v: math.isclose(s, v, rel_tol=1e-3)            # noqa: E731
+    if not (near(scale["W^Q"], 1) and near(scale["W^K"], 1)):
+        if near(scale["W^Q"], beta) and near(scale["W^K"], beta) and near(scale["W^V"], beta):
+            raise Incorrect("You scaled all of in_proj_weight. Its rows stack W^Q, W^K and W^V, "
+                            "d_model rows each; DeepNorm scales only W^V: W^Q and W^K only decide "
+                            "where attention looks (through the softmax), not the size of the "
+                            "branch's output.")
+        if near(scale["W^Q"], beta) and near(scale["W^V"], 1):
+            raise Incorrect("You scaled the first d_model rows of in_proj_weight, which are W^Q. "
+                            "Its rows stack W^Q, W^K and W^V in that order: W^V is the last "
+                            "third, in_proj_weight[2 * d_model:].")
+        raise Incorrect(f"W^Q and W^K changed (by {scale['W^Q']:.3f} and {scale['W^K']:.3f}): "
+                        "DeepNorm leaves them as initialised, since they only decide where "
+                        "attention looks.")
+    if all(near(scale[g], 1) for g in _DN_SCALED):
+        raise Incorrect(f"The forward pass is right, but no weight was scaled by beta: for "
+                        f"n_layers = {n_layers} DeepNorm starts the value and output projections "
+                        f"and both feed-forward linears at beta = (8N)^(-1/4) = {beta:.3f} times "
+                        "their Xavier initialisation, so that each branch starts small.")
+    for group in _DN_SCALED:
+        if near(scale[group], beta):
+            continue
+        if near(scale[group], 1):
+            raise Incorrect(f"{group} is not scaled: DeepNorm scales W^V, W^O, fc1 and fc2, "
+                            "every weight that sets the size of a branch's output.")
+        raise Incorrect(f"With n_layers = {n_layers}, {group} was multiplied by "
+                        f"{scale[group]:.3f}; beta = (8N)^(-1/4) = {beta:.3f} for an encoder of "
+                        f"N = {n_layers} layers.")
+    for name, (gain, shift) in norms.items():
+        if not (torch.all(gain == 1) and torch.all(shift == 0)):
+            raise Incorrect(f"{name}'s gain or shift changed at initialisation. beta scales "
+                            "weights inside the branches; the LayerNorms start as nn.LayerNorm "
+                            "does (gain 1, shift 0).")
+
+
+def _check_deepnorm_layer(answer: Any) -> str:
+    _delegated(answer, "DeepNormLayer", writes=_DN_WRITES)
+    expect_module_class(answer, "DeepNormLayer")
+    for n_layers, seed in _DN_CASES:
+        layer = _dn_construct(answer, n_layers, seed)
+        x = seeded_modules(lambda: 0.5 + torch.randn(2, 6, _DN_D), seed)   # (B, T, C)
+        _dn_forward(layer, x, n_layers)          # the untouched stub: "not attempted"
+        _dn_modules(layer)
+        snapshot = {group: w.clone() for group, w in _dn_weights(layer).items()}
+        norms = {name: (getattr(layer, name).weight.detach().clone(),
+                        getattr(layer, name).bias.detach().clone()) for name in ("norm1", "norm2")}
+        gains = seeded_modules(lambda: (1 + 0.3 * torch.randn(4, _DN_D)), seed + 10)
+        with torch.no_grad():                    # norms with their own gain and shift
+            for norm, gain, shift in ((layer.norm1, gains[0], gains[1] - 1),
+                                      (layer.norm2, gains[2], gains[3] - 1)):
+                norm.weight.copy_(gain), norm.bias.copy_(shift)
+        got = _dn_forward(layer, x, n_layers)
+        candidates = _dn_candidates(layer, x, n_layers)
+        if not close(got, candidates["right"], atol=1e-4):
+            for mistake, value in candidates.items():
+                if mistake != "right" and close(got, value, atol=1e-4):
+                    raise Incorrect(f"DeepNormLayer(n_layers={n_layers}): "
+                                    f"{_dn_forward_mistake(mistake, n_layers)}")
+            raise Incorrect(f"DeepNormLayer(n_layers={n_layers}) returned something else "
+                            f"(largest difference {(got - candidates['right']).abs().max():.3g}). "
+                            "Each sub-layer is LN(alpha·x + G(x)): attention first, then the "
+                            "feed-forward network fc2(ReLU(fc1(x))).")
+        _dn_scales(snapshot, norms, _dn_given(n_layers, seed), n_layers)
+    return ("LN(alpha·x + G(x)) for both sub-layers, alpha = (2N)^(1/4) on the skip, and W^V, "
+            "W^O, fc1 and fc2 start at beta = (8N)^(-1/4) times their Xavier initialisation, "
+            "W^Q and W^K as they were: each branch starts small next to an up-weighted skip.")
 
 
 def _check_mha_param_count(answer: Any) -> str:
@@ -457,24 +861,45 @@ def _check_steps_to_loss(answer: Any) -> str:
 
 
 EXERCISES = (
-    Exercise("post_norm_sublayer",
-             "write post_norm_sublayer(x, sublayer, norm) -> LN(x + F(x))",
-             _check_post_norm,
-             ("Call sublayer on x, add x, then apply norm.",
-              "return norm(x + sublayer(x))"),
-             post_norm_sublayer),
-    Exercise("pre_norm_sublayer",
-             "write pre_norm_sublayer(x, sublayer, norm) -> x + F(LN(x))",
-             _check_pre_norm,
-             ("Only the branch sees the normalised input; what is added back is x itself.",
-              "return x + sublayer(norm(x))"),
-             pre_norm_sublayer),
-    Exercise("deepnorm_sublayer",
-             "write deepnorm_sublayer(x, sublayer, norm, alpha) -> LN(alpha * x + F(x))",
-             _check_deepnorm,
-             ("DeepNorm is post-norm with a heavier skip.",
-              "alpha multiplies x on the skip, inside the norm: return norm(alpha * x + sublayer(x))"),
-             deepnorm_sublayer),
+    Exercise("pre_norm_stack",
+             "write pre_norm_stack(x, sublayers, norms, final_norm): the stream x (B, T, C) "
+             "through every sub-layer in turn, pre-norm style (norms[i] is the LayerNorm of "
+             "sublayers[i]), then the final LayerNorm a pre-norm model has before its head",
+             _check_pre_norm_stack,
+             ("Follow the stream x through the stack: each sub-layer's output is the next one's "
+              "input. Which of the norms touch the stream itself, and which only touch what a "
+              "branch reads?",
+              "In pre-norm each norms[i] only prepares the input of sublayers[i]; the skip "
+              "carries x un-normalised, so nothing normalises the stream on its way and its size "
+              "grows with depth (Xiong et al. 2020, Lemma 2). final_norm does it once, after the "
+              "last sub-layer, before the head.",
+              "`for sublayer, norm in zip(sublayers, norms): x = x + sublayer(norm(x))`, then, "
+              "after the loop, `return final_norm(x)`."),
+             pre_norm_stack),
+    Exercise("deepnorm_layer",
+             "complete DeepNormLayer(d_model, n_heads, d_ff, n_layers), one layer of an encoder "
+             "of n_layers DeepNorm layers: attention, then the feed-forward network, each "
+             "LN(alpha·x + G(x)), with beta scaling the right initial weights",
+             _check_deepnorm_layer,
+             ("DeepNorm is post-norm with two changes, both set by the depth N: one makes the "
+              "skip heavier, the other makes each branch start smaller. Section 6 gives both "
+              "formulas; the work is where each one goes.",
+              "alpha multiplies the skip x inside each LayerNorm, in the forward pass. beta "
+              "multiplies, once, in __init__, the weights that set the size of a branch's "
+              "output: attention's value and output projections and both feed-forward linears. "
+              "W^Q and W^K only decide where attention looks (through the softmax), so they keep "
+              "their scale.",
+              "`self.attention.in_proj_weight` stacks W^Q, W^K and W^V, d_model rows each, in that "
+              "order: W^V is its last third. Change weights in place where autograd does not "
+              "watch: `with torch.no_grad(): weight.mul_(beta)`. nn.MultiheadAttention returns "
+              "a pair (output, weights): `self.attention(x, x, x)[0]`.",
+              "In __init__: `self.alpha = (2 * n_layers) ** 0.25`, `beta = (8 * n_layers) ** "
+              "-0.25`, then under `torch.no_grad()` multiply "
+              "`self.attention.in_proj_weight[2 * d_model:]`, `self.attention.out_proj.weight`, "
+              "`self.fc1.weight` and `self.fc2.weight` by beta. In forward: `x = self.norm1("
+              "self.alpha * x + self.attention(x, x, x, need_weights=False)[0])`, then `return "
+              "self.norm2(self.alpha * x + self.fc2(torch.relu(self.fc1(x))))`."),
+             DeepNormLayer),
     Exercise("mha_param_count",
              "write mha_param_count(d_model, n_heads) -> int, biases included",
              _check_mha_param_count,

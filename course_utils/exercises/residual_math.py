@@ -1,6 +1,7 @@
-"""Exercises of notebook 02: counting paths, the Jacobian of a residual block, and the direct
-gradient term of a scaled shortcut (write); a pre-activation stack whose final norm and ReLU run
-after every block (debug); from which block on a lesion study's deletions are cheap (measure)."""
+"""Exercises of notebook 02: counting paths, the Jacobian of a residual block worked out by hand
+(without autograd), and the direct gradient term of a scaled shortcut (write); a pre-activation
+stack whose final norm and ReLU run after every block (debug); from which block on a lesion
+study's deletions are cheap (measure)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..blocks import mlp_branch
 from ..experiments.lesion import LesionResult, lesion_study
-from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_tensor, seeded_modules)
+from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, course_functions,
+                        expect_function, expect_tensor, seeded_modules, watching_calls)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -28,9 +30,13 @@ def path_count(n_blocks: int, path_length: int) -> int:
     return math.comb(n_blocks, path_length)
 
 
-def residual_jacobian(branch: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    # J[i, j] = d y_i / d x_j for y = x + branch(x), at one input x of shape (C,)
-    return torch.autograd.functional.jacobian(lambda v: v + branch(v), x)
+def residual_jacobian_by_hand(branch: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    # y = x + W2 ReLU(W1 x + b1) + b2 at one x of shape (C,); branch = cu.mlp_branch(C,
+    # norm="none"): Linear, Identity, ReLU, Linear, Identity
+    first, second = branch[0], branch[3]
+    on = (first.weight @ x + first.bias > 0).to(x.dtype)     # (C,): 1 where the ReLU's INPUT is > 0
+    # chain rule, the last layer's matrix on the left: dy/dx = I + W2 diag(on) W1
+    return torch.eye(len(x), dtype=x.dtype) + second.weight @ torch.diag(on) @ first.weight
 
 
 def direct_gradient_factors(gains: list[float]) -> list[float]:
@@ -109,32 +115,142 @@ def _check_path_count(answer: Any) -> str:
                     f"path chooses, in each of the {n} blocks, the branch or the skip.")
 
 
-def _check_residual_jacobian(answer: Any) -> str:
-    expect_function(answer, "residual_jacobian(branch, x)")
-    branches = seeded_modules(lambda: [nn.Sequential(nn.Linear(5, 5), nn.Tanh(), nn.Linear(5, 5)),
-                                       nn.Sequential(nn.Linear(5, 5), nn.ReLU(), nn.Linear(5, 5))])
-    gen = torch.Generator().manual_seed(1)
-    for branch in branches:
-        x = torch.randn(5, generator=gen)
-        got = expect_tensor(call_student(answer, branch, x, what="residual_jacobian(branch, x)",
-                                         names=("branch", "x")),
-                            shape=(5, 5), what="residual_jacobian(branch, x)").detach()
-        branch_only = torch.autograd.functional.jacobian(branch, x)
-        want = torch.eye(5) + branch_only
-        if close(got, want, atol=1e-4):
-            continue
-        if close(got, branch_only, atol=1e-4):
-            raise Incorrect("That is the Jacobian of the branch alone. The block is x + branch(x): "
-                            "its Jacobian is I + dF/dx; add torch.eye(C).")
-        if close(got, want.T, atol=1e-4):
-            raise Incorrect("Your matrix is transposed: row i should hold the derivatives of "
-                            "output y_i with respect to each x_j (J[i, j] = dy_i/dx_j).")
-        if close(got, torch.eye(5), atol=1e-4):
-            raise Incorrect("You returned the identity alone: the branch's Jacobian dF/dx is "
-                            "missing.")
-        raise Incorrect(f"Entries are off by up to {(got - want).abs().max().item():.3g}; expected "
-                        "I + dF/dx at x (torch.autograd.functional.jacobian can compute it).")
-    return "I + dF/dx, row i holding the derivatives of output i."
+# ----------------------------------------------------------------------------- the Jacobian by hand
+
+_AUTOGRAD = [   # what differentiates for the student, however it was imported: the named entry
+    (torch.autograd.functional, name, f"torch.autograd.functional.{name}")   # points first, then
+    for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")          # what all of them
+] + [(torch.func, name, f"torch.func.{name}")                                # call underneath
+     for name in ("jacrev", "jacfwd", "hessian", "grad", "grad_and_value", "vjp", "jvp",
+                  "linearize")] + [
+    (torch.Tensor, "backward", ".backward()"), (torch.autograd, "backward", ".backward()"),
+    (torch.autograd, "grad", "torch.autograd.grad"),
+    (torch.autograd.forward_ad, "make_dual", "forward-mode autograd (make_dual)")]
+
+_JACOBIAN_NAMES = ("branch", "x")
+
+
+def _jacobian_cases() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
+    """Branches as cu.mlp_branch(C, norm="none") builds them, at inputs the notebook did not use;
+    on each some ReLUs are off (on the last, all), and the biases are set so that the usual slips
+    differ."""
+    def make() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
+        cases = []
+        for width, scale, shift, described in (
+                (5, 1.0, 0.0, "width 5"),
+                (8, 3.0, 0.0, "width 8, first-layer biases three times the default"),
+                (6, 1.0, -0.5, "width 6 whose ReLUs are all off at x (a dead branch)")):
+            branch = mlp_branch(width, norm="none")
+            with torch.no_grad():
+                branch[0].bias.mul_(scale).add_(shift)
+            cases.append((f"a branch of {described}", branch, torch.randn(width)))
+        return cases
+
+    return seeded_modules(make, seed=3)
+
+
+def _jacobian_variants(branch: nn.Sequential, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The right Jacobian of x + branch(x) (from autograd) and what the usual slips compute."""
+    with torch.no_grad():
+        W1, b1, W2 = branch[0].weight, branch[0].bias, branch[3].weight
+        eye, pre = torch.eye(len(x)), W1 @ x + b1
+        F = branch(x)
+
+        def masked(on: torch.Tensor) -> torch.Tensor:
+            return W2 @ torch.diag(on.float()) @ W1
+
+        D = torch.diag((pre > 0).float())
+        return {
+            "right": eye + torch.autograd.functional.jacobian(branch, x),
+            "branch alone": masked(pre > 0),
+            "order": eye + W1 @ D @ W2,
+            "transposed": (eye + masked(pre > 0)).T,
+            "mask after the add": eye + masked(x + F > 0),
+            "mask of the output": eye + masked(F > 0),
+            "mask without b1": eye + masked(W1 @ x > 0),
+            "no mask": eye + W2 @ W1,
+            "relu values": eye + W2 @ torch.diag(torch.relu(pre)) @ W1,
+            "mask on the left": eye + D @ W2 @ W1,
+            "mask on the right": eye + W2 @ W1 @ D,
+            "identity alone": eye,
+        }
+
+
+_JACOBIAN_SLIPS = {
+    "branch alone": "That is the branch's Jacobian alone, dF/dx. The block is y = x + F(x): the "
+                    "skip's x adds the identity, so dy/dx = I + dF/dx (torch.eye(C)).",
+    "order": "The two weight matrices are swapped. The chain rule multiplies the Jacobians from "
+             "the output back: the matrix of the LAST layer, the one that produces F(x), stands "
+             "on the left, the first layer's on the right.",
+    "transposed": "Your matrix is the transpose of the Jacobian: row i must hold the "
+                  "derivatives of output y_i (J[i, j] = dy_i/dx_j). The transpose is what "
+                  "backward multiplies the gradient by (section 1's (dF/dx)^T g), not the "
+                  "Jacobian itself.",
+    "mask after the add": "Your mask comes from the block's output, 1[x + F(x) > 0]: that is "
+                          "section 4's mask D, of a ReLU AFTER the add. Here the ReLU sits "
+                          "inside the branch, between the two Linear layers: its derivative "
+                          "depends on what that ReLU receives.",
+    "mask of the output": "Your mask comes from the branch's output F(x). A ReLU's derivative "
+                          "depends on its own INPUT: here the first Linear layer's output, "
+                          "before the ReLU.",
+    "mask without b1": "Your mask leaves out the first layer's bias: the ReLU receives "
+                       "W1 x + b1, not W1 x, and on a branch whose biases are large the two "
+                       "switch different units off.",
+    "no mask": "The ReLU is missing from your product: that is the Jacobian of the branch with "
+               "the ReLU taken out. Where the ReLU outputs 0, a small change of x changes "
+               "nothing: those hidden units pass nothing on.",
+    "relu values": "The ReLU's Jacobian holds its derivative, 1 where its input is positive and 0 "
+                   "elsewhere, not the ReLU's output values.",
+    "mask on the left": "The ReLU's mask is in the wrong place: on the left it switches off "
+                        "OUTPUTS of the block. The ReLU sits between the two Linear layers, "
+                        "so its Jacobian stands between their matrices.",
+    "mask on the right": "The ReLU's mask is in the wrong place: on the right it switches off "
+                         "INPUTS x_j. The ReLU sits between the two Linear layers, so its "
+                         "Jacobian stands between their matrices.",
+    "identity alone": "You returned the identity alone: the branch's term dF/dx is missing.",
+}
+
+
+def _check_residual_jacobian_by_hand(answer: Any) -> str:
+    expect_function(answer, "residual_jacobian_by_hand(branch, x)")
+    cases = _jacobian_cases()
+    got = []
+    for described, branch, x in cases:
+        probe, passes = copy.deepcopy(branch), [0]
+        probe[0].register_forward_pre_hook(lambda *_: passes.__setitem__(0, passes[0] + 1))
+        what = f"residual_jacobian_by_hand(branch, x) on {described}"
+        with watching_calls(_AUTOGRAD + course_functions()) as used:
+            try:
+                value = call_student(answer, probe, x.clone(), what=what, names=_JACOBIAN_NAMES)
+            except Incorrect:
+                if not used:
+                    raise
+        if used:
+            whose = ("the course's own code" if used[0].startswith("cu.") else
+                     "autograd: it differentiates for you, as section 1 let it")
+            raise Incorrect(f"Your answer calls {used[0]}, {whose}. The exercise is to work the "
+                            "Jacobian out by hand, from the branch's weights and x: no "
+                            "torch.autograd, torch.func or function of cu.")
+        if passes[0] > 3:
+            raise Incorrect(f"Your answer ran the branch's first layer {passes[0]} times for one "
+                            f"Jacobian of width {len(x)}: that is finite differences, an "
+                            "approximation that nudges x one entry at a time. Work the Jacobian "
+                            "out from the weights instead, one layer at a time.")
+        got.append(expect_tensor(value, shape=(len(x), len(x)), what=what).detach())
+    variants = [_jacobian_variants(branch, x) for _, branch, x in cases]
+    if all(close(g, v["right"], atol=1e-4) for g, v in zip(got, variants)):
+        return ("I + W2·diag(1[W1 x + b1 > 0])·W1, the same as autograd's on three branches: "
+                "the skip's identity, then each layer's Jacobian, the last on the left. On the "
+                "dead branch, every ReLU off, it is I alone: the skip still passes everything.")
+    for slip, message in _JACOBIAN_SLIPS.items():
+        if all(close(g, v[slip], atol=1e-4) for g, v in zip(got, variants)):
+            raise Incorrect(message)
+    i = next(i for i, (g, v) in enumerate(zip(got, variants))
+             if not close(g, v["right"], atol=1e-4))
+    gap = (got[i].double() - variants[i]["right"].double()).abs().max().item()
+    raise Incorrect(f"On {cases[i][0]} your Jacobian differs from autograd's by up to {gap:.3g}. "
+                    "Write y = x + W2 ReLU(W1 x + b1) + b2 and take the Jacobian of each piece: "
+                    "the skip, each Linear layer, the ReLU; the chain rule multiplies them.")
 
 
 def _check_direct_gradient_factors(answer: Any) -> str:
@@ -479,16 +595,26 @@ EXERCISES = [
         imports="import math",
     ),
     Exercise(
-        name="residual_jacobian",
-        task="write residual_jacobian(branch, x) -> Tensor: the (C, C) Jacobian J[i, j] = "
-             "dy_i/dx_j of y = x + branch(x) at one input x of shape (C,).",
-        checker=_check_residual_jacobian,
+        name="residual_jacobian_by_hand",
+        task="write residual_jacobian_by_hand(branch, x) -> Tensor: the (C, C) Jacobian J[i, j] = "
+             "dy_i/dx_j of y = x + branch(x) at one input x of shape (C,), for a branch built by "
+             "cu.mlp_branch(C, norm='none') (Linear, ReLU, Linear), worked out from its weights "
+             "and x: no autograd, torch.func or function of cu.",
+        checker=_check_residual_jacobian_by_hand,
         hints=(
-            "torch.autograd.functional.jacobian(f, x) returns df_i/dx_j for a function f of x.",
-            "The function to differentiate is the whole block, v -> v + branch(v), not the branch.",
-            "`return torch.autograd.functional.jacobian(lambda v: v + branch(v), x)`",
+            "The chain rule: the Jacobian of a chain of functions is the product of their "
+            "Jacobians, the last function's on the left. Write the block as y = x + W2 ReLU(W1 x "
+            "+ b1) + b2 and take each piece in turn: the skip, each Linear layer, the ReLU.",
+            "The skip x gives the identity; a Linear layer's Jacobian is its weight matrix (a "
+            "bias adds nothing). print(branch): branch[0] and branch[3] are the Linear layers, "
+            "branch[1] and branch[4] are Identity (norm='none').",
+            "The ReLU acts on each hidden unit alone, so its Jacobian is diagonal: 1 where its "
+            "input, W1 x + b1, is positive, 0 elsewhere. It stands between the two weight "
+            "matrices.",
+            "`on = (branch[0].weight @ x + branch[0].bias > 0).to(x.dtype)`; `return "
+            "torch.eye(len(x)) + branch[3].weight @ torch.diag(on) @ branch[0].weight`",
         ),
-        reference=residual_jacobian,
+        reference=residual_jacobian_by_hand,
     ),
     Exercise(
         name="direct_gradient_factors",

@@ -1,12 +1,15 @@
-"""Exercises of notebook 05: the highway block's gated skip, U-Net's crop-and-concatenate merge,
-and a model assembled from zoo blocks that must learn to reverse sequences (write); a ReZero block
-whose alpha scales the skip instead of the branch (debug); which architectures keep the gradient
-within a factor of the output's all along the stack (measure)."""
+"""Exercises of notebook 05: the highway block in its general form, with a carry gate of its own,
+U-Net's crop-and-concatenate merge, and a model assembled from zoo blocks that must learn to
+reverse sequences (write); a ReZero block whose alpha scales the skip instead of the branch
+(debug); which architectures keep the gradient within a factor of the output's all along the
+stack (measure)."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import torch
@@ -19,16 +22,20 @@ from ..transformer import TransformerBlock
 from ..zoo import (ZOO, HighwayBlock, PreActResNetBlock, ReZeroBlock, ResNetBasicBlock, RWKVBlock,
                    UNetBlock, ZooComparison, zoo_comparison)
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, checker_stderr, close,
-                        expect_function, expect_tensor, heartbeat, progress_made, seeded_modules)
+                        constructions_counted, course_functions, expect_function, expect_tensor,
+                        heartbeat, progress_made, seeded_modules, watching_calls)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
 
 
-def highway_block(x: torch.Tensor, transform: nn.Module, gate: nn.Module) -> torch.Tensor:
-    # T(x) decides, per feature, how much of the transform to let through; the rest carries x
-    t = torch.sigmoid(gate(x))
-    return t * transform(x) + (1 - t) * x
+def general_highway_block(x: torch.Tensor, transform: nn.Module, transform_gate: nn.Module,
+                          carry_gate: nn.Module) -> torch.Tensor:
+    # Srivastava et al. 2015: y = H(x)·T(x) + x·C(x), each gate of its own; section 1's
+    # HighwayBlock is the case C = 1 - T
+    t = torch.sigmoid(transform_gate(x))      # per feature, how much of the transform gets in
+    c = torch.sigmoid(carry_gate(x))          # per feature, how much of x is carried, whatever t is
+    return transform(x) * t + x * c
 
 
 def unet_merge(encoder: torch.Tensor, upsampled: torch.Tensor) -> torch.Tensor:
@@ -81,43 +88,156 @@ def kept_within(comparison, factor=2):
 # Checkers.
 
 
-def _check_highway(answer: Any) -> str:
-    expect_function(answer, "highway_block(x, transform, gate)")
-    def make() -> tuple[torch.Tensor, nn.Module, nn.Module]:
-        x = torch.randn(6, 8)
-        transform = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
-        gate = nn.Linear(8, 8)
-        nn.init.normal_(gate.bias, 0.0, 1.0)         # gates far from 0.5, so mistakes show
-        return x, transform, gate
+_HIGHWAY_NAMES = ("x", "transform", "transform_gate", "carry_gate")
+_HIGHWAY_WRITES = ("Write the block yourself, from transform, transform_gate and carry_gate: "
+                   "two sigmoids, two products and a sum.")
 
-    x, transform, gate = seeded_modules(make)
-    t = torch.sigmoid(gate(x)).detach()
-    h = transform(x).detach()
-    got = expect_tensor(call_student(answer, x, transform, gate, what="highway_block",
-                                     names=("x", "transform", "gate")),
-                        shape=x.shape, what="highway_block")
-    got = got.detach()
-    if close(got, t * h + (1 - t) * x):
-        return ("y = T·H(x) + (1 − T)·x: where the gate is closed (T ≈ 0) the block carries x "
-                "unchanged, the highway's version of the identity path.")
-    if close(got, (1 - t) * h + t * x):
-        raise Incorrect("The gate is the wrong way round: T(x) multiplies the TRANSFORM H(x), "
-                        "and the carry 1 − T(x) multiplies x.")
-    g = gate(x).detach()
-    if close(got, g * h + (1 - g) * x):
-        raise Incorrect("The gate needs a sigmoid: T(x) = sigmoid(gate(x)), a number between 0 "
-                        "and 1 for each feature.")
-    if close(got, t * h + x) or close(got, h + x):
-        raise Incorrect("That adds x in full: a highway block CARRIES (1 − T(x))·x, so the gate "
-                        "trades the transform against the input.")
-    if close(got, t * h):
-        raise Incorrect("The carry term (1 − T(x))·x is missing.")
-    if close(got, t * h + t * x):
-        raise Incorrect("The carry uses T(x) where it needs 1 − T(x): the gate splits each "
-                        "feature between the transform (T) and the input (1 − T), so where the "
-                        "gate is closed (T ≈ 0) the block passes x through.")
-    raise Incorrect("highway_block returned something else. y = T(x)·H(x) + (1 − T(x))·x with "
-                    "T(x) = torch.sigmoid(gate(x)) and H(x) = transform(x).")
+
+def _highway_pieces() -> tuple[nn.Module, nn.Linear, nn.Linear, list[torch.Tensor]]:
+    def make() -> tuple[nn.Module, nn.Linear, nn.Linear, list[torch.Tensor]]:
+        transform = nn.Sequential(nn.Linear(8, 8), nn.ReLU())
+        transform_gate, carry_gate = nn.Linear(8, 8), nn.Linear(8, 8)
+        for gate in (transform_gate, carry_gate):
+            nn.init.normal_(gate.bias, 0.0, 1.5)      # gates far from 0.5, so mistakes show
+        return transform, transform_gate, carry_gate, [torch.randn(6, 8), torch.randn(2, 5, 8)]
+
+    return seeded_modules(make, seed=2)
+
+
+def _open_gate(width: int, bias: float) -> nn.Linear:
+    """A gate that ignores x: sigmoid(bias) everywhere (1 for a large bias)."""
+    gate = seeded_modules(lambda: nn.Linear(width, width))
+    with torch.no_grad():
+        gate.weight.zero_(), gate.bias.fill_(bias)
+    return gate
+
+
+def _negated(gate: nn.Linear) -> nn.Linear:
+    """-gate(x), so that sigmoid(-gate(x)) = 1 - sigmoid(gate(x))."""
+    negated = copy.deepcopy(gate)
+    with torch.no_grad():
+        negated.weight.neg_(), negated.bias.neg_()
+    return negated
+
+
+def _highway_variants(x: torch.Tensor, transform: nn.Module, transform_gate: nn.Module,
+                      carry_gate: nn.Module) -> dict[str, torch.Tensor]:
+    with torch.no_grad():
+        h, a, b = transform(x), transform_gate(x), carry_gate(x)
+        t, c = torch.sigmoid(a), torch.sigmoid(b)
+        return {"right": h * t + x * c, "coupled": h * t + x * (1 - t), "swapped": h * c + x * t,
+                "carry without sigmoid": h * t + x * b, "no sigmoids": h * a + x * b,
+                "one minus carry": h * t + x * (1 - c), "x in full": h * t + x, "no carry": h * t,
+                "transform ungated": h + x * c, "coupled by the carry gate": h * (1 - c) + x * c}
+
+
+_HIGHWAY_SLIPS = {
+    "coupled": "That is section 1's coupled block: it carries 1 − T(x) of x and never uses "
+               "carry_gate. In the general form the carry has a gate of its own, "
+               "C(x) = σ(carry_gate(x)), which does not depend on T.",
+    "coupled by the carry gate": "That is the coupled block driven by the carry gate: it lets "
+                                 "1 − C(x) of the transform in and never uses transform_gate. In "
+                                 "the general form T(x) = σ(transform_gate(x)) has its own gate.",
+    "swapped": "The gates are swapped: T(x) = σ(transform_gate(x)) multiplies the transform "
+               "H(x), and C(x) = σ(carry_gate(x)) multiplies x.",
+    "carry without sigmoid": "The carry gate needs a sigmoid too: C(x) = σ(carry_gate(x)), a "
+                             "number between 0 and 1 for each feature; carry_gate(x) alone can "
+                             "be negative or above 1.",
+    "no sigmoids": "Both gates need a sigmoid: T(x) = σ(transform_gate(x)) and "
+                   "C(x) = σ(carry_gate(x)) lie between 0 and 1; the layers' raw outputs do not.",
+    "one minus carry": "C(x) is the fraction of x that is CARRIED: multiply x by C(x), not by "
+                       "1 − C(x).",
+    "x in full": "That adds x in full and never uses carry_gate: x + T(x)·H(x) is the special "
+                 "case C = 1, a gated residual block. Multiply x by C(x).",
+    "no carry": "The carry term x·C(x) is missing: with it the block can pass its input on.",
+    "transform ungated": "The transform gets in ungated: multiply H(x) by "
+                         "T(x) = σ(transform_gate(x)).",
+}
+
+
+def _highway_call(answer: Any, x: torch.Tensor, *pieces: nn.Module, what: str) -> torch.Tensor:
+    """call_student, and Incorrect if the answer builds or runs the course's own blocks or
+    calls its functions."""
+    import course_utils
+
+    shown = {cls: f"cu.{cls.__name__}" if hasattr(course_utils, cls.__name__)
+             else f"cu.zoo.{cls.__name__}" for cls in ZOO_BLOCKS}
+    targets = [(cls, "forward", f"runs {label}") for cls, label in shown.items()]
+    targets += [(owner, name, f"calls {label}") for owner, name, label in course_functions()]
+    with watching_calls(targets) as used, ExitStack() as stack:
+        built = [(f"builds {label}", stack.enter_context(constructions_counted(cls)))
+                 for cls, label in shown.items()]
+        try:
+            got = call_student(answer, x, *pieces, what=what, names=_HIGHWAY_NAMES)
+        except Incorrect:
+            if not used and not any(count[0] for _, count in built):
+                raise
+    course = [label for label, count in built if count[0]] + used
+    if course:
+        raise Incorrect(f"Your code {course[0]}, the course's own code: that hands the exercise "
+                        f"to the course. {_HIGHWAY_WRITES}")
+    return expect_tensor(got, shape=x.shape, what=what)
+
+
+def _highway_weights(pieces: tuple[nn.Module, nn.Linear, nn.Linear]) -> dict[str, torch.Tensor]:
+    transform, transform_gate, carry_gate = pieces
+    return {"transform": transform[0].weight, "transform_gate": transform_gate.weight,
+            "carry_gate": carry_gate.weight}
+
+
+def _check_general_highway(answer: Any) -> str:
+    expect_function(answer, "general_highway_block(x, transform, transform_gate, carry_gate)")
+    transform, transform_gate, carry_gate, inputs = _highway_pieces()
+    what = "general_highway_block(x, transform, transform_gate, carry_gate)"
+    got, variants = [], []
+    for x in inputs:
+        got.append(_highway_call(answer, x.clone(), transform, transform_gate, carry_gate,
+                                 what=f"{what} on x of shape {tuple(x.shape)}").detach())
+        variants.append(_highway_variants(x, transform, transform_gate, carry_gate))
+    if not all(close(g, v["right"]) for g, v in zip(got, variants)):
+        for slip, message in _HIGHWAY_SLIPS.items():
+            if all(close(g, v[slip]) for g, v in zip(got, variants)):
+                raise Incorrect(message)
+        gap = max((g.double() - v["right"].double()).abs().max().item()
+                  for g, v in zip(got, variants))
+        raise Incorrect(f"{what} returned other values (off by up to {gap:.3g}). y = "
+                        "H(x)·T(x) + x·C(x), with H(x) = transform(x), T(x) = "
+                        "σ(transform_gate(x)) and C(x) = σ(carry_gate(x)).")
+    # the backward pass: x, the transform and both gates must get the reference's gradients
+    x = inputs[0]
+    mine, ours = (copy.deepcopy((transform, transform_gate, carry_gate)) for _ in range(2))
+    x_mine, x_ours = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    upstream = torch.linspace(-1, 1, x.numel()).reshape(x.shape)     # dL/dy
+    out = _highway_call(answer, x_mine, *mine, what=what)
+    call_student(lambda: (out * upstream).sum().backward(), what="backward() through your block")
+    (general_highway_block(x_ours, *ours) * upstream).sum().backward()
+    gradients = [(f"{name}'s weights", weight.grad, _highway_weights(ours)[name].grad)
+                 for name, weight in _highway_weights(mine).items()]
+    gradients.append(("x", x_mine.grad, x_ours.grad))    # last: any gap above also shows here
+    for name, got_grad, want in gradients:
+        if got_grad is None or not close(got_grad, want):
+            raise Incorrect(f"The output is right, but the gradient for {name} is missing or "
+                            "wrong, so training could not move it: no torch.no_grad(), "
+                            ".detach() or .data on the way.")
+    # the two special cases, with the student's own function
+    coupled = _highway_call(answer, x.clone(), transform, transform_gate, _negated(transform_gate),
+                            what=f"{what} with carry_gate = −transform_gate").detach()
+    wide_open = _highway_call(answer, x.clone(), transform, _open_gate(x.shape[-1], 30.0),
+                              _open_gate(x.shape[-1], 30.0),
+                              what=f"{what} with both gates wide open").detach()
+    with torch.no_grad():
+        t = torch.sigmoid(transform_gate(x))
+        section_1 = t * transform(x) + (1 - t) * x
+        residual = x + transform(x)
+    if not (close(coupled, section_1) and close(wide_open, residual)):
+        raise Incorrect("Right on the check's gates, but not on two special cases: with "
+                        "carry_gate = −transform_gate your block should be section 1's, and with "
+                        "both gates wide open (T = C = 1) it should be x + H(x). Compute "
+                        "y = H(x)·T(x) + x·C(x) the same way for any gates.")
+    return ("y = H(x)·T(x) + x·C(x), forward and backward. With carry_gate = −transform_gate "
+            "your function gives section 1's coupled block (σ(−a) = 1 − σ(a)); with both gates "
+            "wide open it gives x + H(x), a residual block: once the carry no longer trades "
+            "against the transform, nothing stops the skip from passing x in full.")
 
 
 def _check_unet_merge(answer: Any) -> str:
@@ -428,14 +548,21 @@ def _check_kept_within(answer: Any) -> str:
 
 
 EXERCISES = (
-    Exercise("highway_block",
-             "write highway_block(x, transform, gate) -> T(x)·H(x) + (1 − T(x))·x with "
-             "T(x) = sigmoid(gate(x)), H(x) = transform(x)",
-             _check_highway,
-             ("Compute the gate once: t = torch.sigmoid(gate(x)).",
-              "The gate lets t of the transform through and carries 1 − t of the input.",
-              "return t * transform(x) + (1 - t) * x"),
-             highway_block),
+    Exercise("general_highway_block",
+             "write general_highway_block(x, transform, transform_gate, carry_gate) -> "
+             "H(x)·T(x) + x·C(x) with H(x) = transform(x), T(x) = σ(transform_gate(x)) and a "
+             "carry gate of its own, C(x) = σ(carry_gate(x)) (Srivastava et al. 2015's general "
+             "form), without the course's blocks",
+             _check_general_highway,
+             ("Section 1's block has one gate and carries what the transform does not take: "
+              "1 − T(x). Here the carry has a gate of its own, so neither gate is computed from "
+              "the other.",
+              "Each gate is a number between 0 and 1 for each feature: the sigmoid of its own "
+              "layer's output. T(x) scales what the transform contributes, C(x) scales what is "
+              "carried of x.",
+              "`t = torch.sigmoid(transform_gate(x))`, `c = torch.sigmoid(carry_gate(x))`; "
+              "`return transform(x) * t + x * c`"),
+             general_highway_block),
     Exercise("unet_merge",
              "write unet_merge(encoder, upsampled): centre-crop the (B, C1, L1) encoder map to "
              "L2 and concatenate it with the (B, C2, L2) upsampled map along channels",

@@ -1,8 +1,10 @@
 """Starter stubs and plausible wrong answers for the exercises of notebook 02."""
 
+import copy
 import math
 
 import torch
+from torch.func import jacrev
 
 from course_utils.exercises.residual_math import direct_gradient_factors
 
@@ -11,7 +13,7 @@ def path_count_stub(n_blocks, path_length):
     raise NotImplementedError
 
 
-def residual_jacobian_stub(branch, x):
+def residual_jacobian_by_hand_stub(branch, x):
     raise NotImplementedError
 
 
@@ -23,7 +25,72 @@ def _jacobian(f, x):
     return torch.autograd.functional.jacobian(f, x)
 
 
-STUBS = {"path_count": path_count_stub, "residual_jacobian": residual_jacobian_stub,
+def _by_hand(branch, x, *, on=None, order="W2 D W1", identity=True):
+    """I + W2 diag(on) W1 by hand, or a slip: another mask, another order, no identity."""
+    W1, b1, W2 = branch[0].weight, branch[0].bias, branch[3].weight
+    on = (W1 @ x + b1 > 0).float() if on is None else on.float()
+    D = torch.diag(on)
+    product = {"W2 D W1": W2 @ D @ W1, "W1 D W2": W1 @ D @ W2, "D W2 W1": D @ W2 @ W1,
+               "W2 W1 D": W2 @ W1 @ D}[order]
+    return torch.eye(len(x)) * identity + product
+
+
+def jacobian_by_autograd(branch, x):                    # section 1's cell, pasted
+    return _jacobian(lambda v: v + branch(v), x)
+
+
+def jacobian_by_backward(branch, x):                    # row by row, with backward()
+    rows = []
+    for i in range(len(x)):
+        v = x.clone().requires_grad_(True)
+        (v + branch(v))[i].backward()
+        rows.append(v.grad)
+    return torch.stack(rows)
+
+
+def jacobian_by_jacrev(branch, x):                      # a name bound before the check
+    return jacrev(lambda v: v + branch(v))(x)
+
+
+def jacobian_by_jacfwd(branch, x):
+    import torch.func
+    return torch.func.jacfwd(lambda v: v + branch(v))(x)
+
+
+def jacobian_by_finite_differences(branch, x):          # central differences, in float64
+    branch64, x64, eps = copy.deepcopy(branch).double(), x.double(), 1e-6
+    columns = [(branch64(x64 + eps * e) - branch64(x64 - eps * e)) / (2 * eps)
+               for e in torch.eye(len(x), dtype=torch.float64)]
+    return torch.eye(len(x), dtype=torch.float64) + torch.stack(columns, dim=1)
+
+
+def jacobian_by_course_code(branch, x):                 # the course's block, then autograd
+    import course_utils as cu
+    block = cu.Residual(branch)
+    return torch.autograd.functional.jacobian(block, x)
+
+
+def jacobian_by_course_function(branch, x):            # a course function, then the right formula
+    import course_utils as cu
+    cu.zero_last_linear(copy.deepcopy(branch))
+    return _by_hand(branch, x)
+
+
+def jacobian_by_hand_float64(branch, x):
+    return _by_hand(branch, x).double()
+
+
+def jacobian_by_hand_in_a_loop(branch, x):              # entry by entry, no matrix products
+    W1, b1, W2 = branch[0].weight, branch[0].bias, branch[3].weight
+    h = W1 @ x + b1
+    J = torch.eye(len(x))
+    for i in range(len(x)):
+        for j in range(len(x)):
+            J[i, j] += sum(W2[i, k] * W1[k, j] for k in range(len(h)) if h[k] > 0)
+    return J
+
+
+STUBS = {"path_count": path_count_stub, "residual_jacobian_by_hand": residual_jacobian_by_hand_stub,
          "direct_gradient_factors": direct_gradient_factors_stub}
 
 WRONG = {
@@ -39,14 +106,30 @@ WRONG = {
         (lambda n, k: "3", "returned str"),
         (lambda n, k: [][0], "raised IndexError"),
     ],
-    "residual_jacobian": [
-        (lambda b, x: _jacobian(b, x), "Jacobian of the branch alone"),
-        (lambda b, x: _jacobian(lambda v: v + b(v), x).T, "transposed"),
-        (lambda b, x: torch.eye(5), "identity alone"),
-        (lambda b, x: _jacobian(lambda v: v + b(v), x.unsqueeze(0)), "returned shape (1, 5, 1, 5)"),
-        (lambda b, x: _jacobian(lambda v: v + b(v), x) * float("nan"), "NaN"),
-        (lambda b, x: 2 * _jacobian(lambda v: v + b(v), x), "off by up to"),
-        (lambda b, x: (x.mul_(2), _jacobian(lambda v: v + b(v), x))[1], "changed its input `x` in place"),
+    "residual_jacobian_by_hand": [
+        (lambda b, x: _by_hand(b, x, identity=False), "the branch's Jacobian alone"),
+        (lambda b, x: _by_hand(b, x, order="W1 D W2"), "weight matrices are swapped"),
+        (lambda b, x: _by_hand(b, x).T, "transpose of the Jacobian"),
+        (lambda b, x: _by_hand(b, x, on=x + b(x) > 0), "section 4's mask D"),
+        (lambda b, x: _by_hand(b, x, on=b(x) > 0), "comes from the branch's output F(x)"),
+        (lambda b, x: _by_hand(b, x, on=b[0].weight @ x > 0), "leaves out the first layer's bias"),
+        (lambda b, x: _by_hand(b, x, on=torch.ones(len(x))), "The ReLU is missing"),
+        (lambda b, x: torch.eye(len(x)) + b[3].weight @ torch.diag(torch.relu(b[0](x)))
+         @ b[0].weight, "not the ReLU's output values"),
+        (lambda b, x: _by_hand(b, x, order="D W2 W1"), "on the left it switches off OUTPUTS"),
+        (lambda b, x: _by_hand(b, x, order="W2 W1 D"), "on the right it switches off INPUTS"),
+        (lambda b, x: torch.eye(len(x)), "the identity alone"),
+        (lambda b, x: 2 * _by_hand(b, x), "differs from autograd's by up to"),
+        (jacobian_by_autograd, "calls torch.autograd.functional.jacobian"),
+        (jacobian_by_backward, "calls .backward()"),
+        (jacobian_by_jacrev, "calls torch.autograd.grad"),
+        (jacobian_by_jacfwd, "calls torch.func.jacfwd"),
+        (jacobian_by_course_code, "calls torch.autograd.functional.jacobian"),
+        (jacobian_by_course_function, "calls cu.zero_last_linear, the course's own code"),
+        (jacobian_by_finite_differences, "that is finite differences"),
+        (lambda b, x: _by_hand(b, x).diagonal(), "returned shape (5,), expected (5, 5)"),
+        (lambda b, x: _by_hand(b, x) * float("nan"), "NaN"),
+        (lambda b, x: (x.mul_(2), _by_hand(b, x))[1], "changed its input `x` in place"),
     ],
     "direct_gradient_factors": [
         (lambda g: direct_gradient_factors(g)[:-1], "the last one, at x_L itself, is 1"),
@@ -291,5 +374,6 @@ WRONG.update({
     ],
 })
 NOT_ATTEMPTED_ALSO = [("preact_stack", preact_stack_one_line)]
-RIGHT = {"preact_stack": [preact_by_index, preact_with_residual],
+RIGHT = {"residual_jacobian_by_hand": [jacobian_by_hand_float64, jacobian_by_hand_in_a_loop],
+         "preact_stack": [preact_by_index, preact_with_residual],
          "deletable_from": [deletable_tensor_index]}

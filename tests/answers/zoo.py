@@ -1,13 +1,47 @@
 """Starter stubs and plausible wrong answers for the exercises of notebook 05."""
 
+from types import SimpleNamespace
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from course_utils.zoo import PreActResNetBlock, ReZeroBlock
+from course_utils.zoo import HighwayBlock, PreActResNetBlock, ReZeroBlock
 
 
-def highway_stub(x, transform, gate):
+def general_highway_stub(x, transform, transform_gate, carry_gate):
     raise NotImplementedError
+
+
+def _sig(gate, x):
+    return torch.sigmoid(gate(x))
+
+
+def highway_by_the_course(x, transform, transform_gate, carry_gate):    # section 1's block, fixed
+    block = HighwayBlock(x.shape[-1])
+    block.transform, block.gate = transform, transform_gate
+    return block(x) - (1 - _sig(transform_gate, x)) * x + _sig(carry_gate, x) * x
+
+
+def highway_by_the_course_unbuilt(x, transform, transform_gate, carry_gate):   # forward alone
+    carried = _sig(carry_gate, x) * x
+    coupled = HighwayBlock.forward(SimpleNamespace(transform=transform, gate=transform_gate), x)
+    return coupled - (1 - _sig(transform_gate, x)) * x + carried
+
+
+def highway_detached_gate(x, transform, transform_gate, carry_gate):
+    return transform(x) * _sig(transform_gate, x).detach() + x * _sig(carry_gate, x)
+
+
+def highway_clamped(x, transform, transform_gate, carry_gate):     # right on ordinary gates only
+    t = _sig(transform_gate, x).clamp(0.001, 0.999)
+    return transform(x) * t + x * _sig(carry_gate, x).clamp(0.001, 0.999)
+
+
+def highway_with_functional(x, transform, transform_gate, carry_gate):   # right, spelt otherwise
+    t = F.linear(x, transform_gate.weight, transform_gate.bias).sigmoid()
+    c = 1 / (1 + torch.exp(-carry_gate(x)))
+    return torch.addcmul(x * c, transform(x), t)
 
 
 def unet_stub(encoder, upsampled):
@@ -39,18 +73,29 @@ class NoForward(nn.Module):                  # a zoo model whose forward was nev
                                     PreActResNetBlock(32))
 
 
-STUBS = {"highway_block": highway_stub, "unet_merge": unet_stub, "zoo_model": zoo_model_stub}
+STUBS = {"general_highway_block": general_highway_stub, "unet_merge": unet_stub,
+         "zoo_model": zoo_model_stub}
 
 WRONG = {
-    "highway_block": [
-        (lambda x, H, G: (1 - torch.sigmoid(G(x))) * H(x) + torch.sigmoid(G(x)) * x,
-         "wrong way round"),
-        (lambda x, H, G: G(x) * H(x) + (1 - G(x)) * x, "needs a sigmoid"),
-        (lambda x, H, G: torch.sigmoid(G(x)) * H(x) + x, "adds x in full"),
-        (lambda x, H, G: torch.sigmoid(G(x)) * H(x), "carry term"),
-        (lambda x, H, G: H(x), "returned something else"),
-        (lambda x, H, G: torch.sigmoid(G(x)) * H(x) + torch.sigmoid(G(x)) * x, "The carry uses T(x)"),
-        (lambda x, H, G: None, "returned None"),
+    "general_highway_block": [
+        (lambda x, H, T, C: H(x) * _sig(T, x) + x * (1 - _sig(T, x)), "section 1's coupled block"),
+        (lambda x, H, T, C: H(x) * (1 - _sig(C, x)) + x * _sig(C, x),
+         "coupled block driven by the carry gate"),
+        (lambda x, H, T, C: H(x) * _sig(C, x) + x * _sig(T, x), "The gates are swapped"),
+        (lambda x, H, T, C: H(x) * _sig(T, x) + x * C(x), "The carry gate needs a sigmoid too"),
+        (lambda x, H, T, C: H(x) * T(x) + x * C(x), "Both gates need a sigmoid"),
+        (lambda x, H, T, C: H(x) * _sig(T, x) + x * (1 - _sig(C, x)), "not by 1 − C(x)"),
+        (lambda x, H, T, C: H(x) * _sig(T, x) + x, "adds x in full"),
+        (lambda x, H, T, C: H(x) * _sig(T, x), "The carry term x·C(x) is missing"),
+        (lambda x, H, T, C: H(x) + x * _sig(C, x), "The transform gets in ungated"),
+        (lambda x, H, T, C: H(x), "returned other values (off by up to"),
+        (highway_by_the_course, "Your code builds cu.zoo.HighwayBlock, the course's own code"),
+        (highway_by_the_course_unbuilt,
+         "Your code runs cu.zoo.HighwayBlock, the course's own code"),
+        (highway_detached_gate, "the gradient for transform_gate's weights is missing or wrong"),
+        (highway_clamped, "not on two special cases"),
+        (lambda x, H, T, C: (H(x) * _sig(T, x) + x * _sig(C, x))[0], "returned shape (8,)"),
+        (lambda x, H, T, C: None, "returned None"),
     ],
     "unet_merge": [
         (lambda e, u: e[..., :u.shape[-1]] + u, "CONCATENATES"),
@@ -210,4 +255,5 @@ WRONG.update({
     ],
 })
 NOT_ATTEMPTED_ALSO = [("rezero_block", rezero_bug_spelt_otherwise)]
-RIGHT = {"rezero_block": [rezero_with_torch], "kept_within": [kept_as_a_set]}
+RIGHT = {"general_highway_block": [highway_with_functional], "rezero_block": [rezero_with_torch],
+         "kept_within": [kept_as_a_set]}
