@@ -97,7 +97,7 @@ def test_a_number_within_the_tolerance_passes_and_one_outside_fails():
     assert cu.check("batchnorm_at_batch_2", _small_batch(36.0)).status == PASSED
     cu.predict("batchnorm_at_batch_2", 5)
     result = cu.check("batchnorm_at_batch_2", _small_batch(36.0))
-    assert result.status == FAILED and "further than 15 % of it" in result.message
+    assert result.status == FAILED and "measured 36 %: more than 15 points from it" in result.message
     assert "+1 or -1" in result.message
 
 
@@ -121,7 +121,7 @@ def test_a_prediction_made_after_the_run_is_judged_and_said_to_be_late():
 
 @pytest.mark.parametrize("value, message", [
     ("35", "not str"), (True, "not bool"), (float("nan"), "outside the range"), (250, "outside the range"),
-    (-1, "outside the range"), ([35], "not list")])
+    (-1, "outside the range"), ([35], "not list"), (0.35, "give the error in %, e.g. 35 for 35 %")])
 def test_a_bad_number_is_refused_with_a_note(value, message):
     note = cu.predict("batchnorm_at_batch_2", value)
     assert not note.recorded and message in note.message

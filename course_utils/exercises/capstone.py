@@ -13,7 +13,7 @@ import torch
 
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
                         expect_tensor)
-from .placement import _COMPUTES, _candidates, _pieces
+from .placement import _COMPUTES, _call, _candidates, _delegated, _pieces
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -49,15 +49,19 @@ _NAMES = ("x", "sublayer", "norm", "placement")
 _SIGNATURE = "residual_sublayer(x, sublayer, norm, placement)"
 
 
+_WRITES = "Write the sub-layer yourself, from `sublayer`, `norm` and the skip."
+
+
 def _check_residual_sublayer(answer: Any) -> str:
     expect_function(answer, _SIGNATURE)
+    _delegated(answer, "residual_sublayer", writes=_WRITES)
     for seed in (0, 1):
         x, F, N = _pieces(seed)
         candidates = _candidates(x, F, N)
         results = {}
         for placement in ("post", "pre"):
             what = f"residual_sublayer(x, sublayer, norm, {placement!r})"
-            got = call_student(answer, x.clone(), F, N, placement, what=what, names=_NAMES)
+            got = _call(answer, x.clone(), F, N, placement, what=what, names=_NAMES, writes=_WRITES)
             results[placement] = expect_tensor(got, shape=x.shape, what=what).detach()
         if close(results["post"], results["pre"], atol=1e-5):
             raise Incorrect("residual_sublayer gives the same result for 'post' and 'pre': it "

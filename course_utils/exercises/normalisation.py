@@ -396,8 +396,9 @@ def _check_masked_batch_norm(answer: Any) -> str:
               names=_MASKED_NAMES, lining_up=_MASKED_LINING_UP, upstream=upstream)
     return ("masked_batch_norm matches the reference forward and backward at the real tokens, "
             "for eps = 1e-5 and 0.5, with padding that is not zeros. Now the padding no longer "
-            "moves the real tokens' outputs; the other sequences of the batch still do (section "
-            "3): only a per-sample norm removes that.")
+            "moves the real tokens' outputs; the other sequences of the batch, and the later "
+            "tokens of every sequence, still do (section 3): only a per-token norm (LayerNorm, "
+            "RMSNorm) removes that.")
 
 
 # --------------------------------------------------------------------------------- reduced_dims

@@ -552,7 +552,7 @@ EXERCISES = (
              "write general_highway_block(x, transform, transform_gate, carry_gate) -> "
              "H(x)·T(x) + x·C(x) with H(x) = transform(x), T(x) = σ(transform_gate(x)) and a "
              "carry gate of its own, C(x) = σ(carry_gate(x)) (Srivastava et al. 2015's general "
-             "form), without the course's blocks",
+             "form, with the carry gate given a sigmoid like T's), without the course's blocks",
              _check_general_highway,
              ("Section 1's block has one gate and carries what the transform does not take: "
               "1 − T(x). Here the carry has a gate of its own, so neither gate is computed from "

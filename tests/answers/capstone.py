@@ -15,6 +15,15 @@ def swapped(x, sublayer, norm, placement):
     raise ValueError(placement)
 
 
+def delegates(x, sublayer, norm, placement):
+    import course_utils as cu
+    if placement == "post":
+        return cu.post_norm_sublayer(x, sublayer, norm)
+    if placement == "pre":
+        return cu.pre_norm_sublayer(x, sublayer, norm)
+    raise ValueError(placement)
+
+
 def ignores_placement(x, sublayer, norm, placement):
     return norm(x + sublayer(x))
 
@@ -163,6 +172,7 @@ STUBS = {"residual_sublayer": residual_sublayer_stub, "next_char_windows": windo
 WRONG = {
     "residual_sublayer": [
         (swapped, "the two placements are swapped"),
+        (delegates, "Your code calls cu.post_norm_sublayer, the course's own code"),
         (ignores_placement, "it ignores `placement`"),
         (normalised_skip, "a formula some summaries give for pre-norm"),
         (no_skip, "the `x +` is missing"),
