@@ -13,8 +13,6 @@ from course_utils import EXERCISES
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import design_sweep  # noqa: E402
 
-from answers import residual_blocks  # noqa: E402
-
 RE_SWEEP = "run python benchmarks/design_sweep.py --write-record"
 
 
@@ -41,7 +39,9 @@ def test_every_verdict_held_on_every_seed_and_rounding():
 
 
 def test_the_record_sweeps_the_answers_the_tests_list_with_their_verdicts():
-    swept = _record()["exercises"]["tame"]["answers"]
-    listed = {label: expected or "passed" for label, (_, expected) in residual_blocks.TAME_TRAINED.items()}
-    assert {label: counts["expected"] for label, counts in swept.items()} == listed
-    assert "passed" in listed.values() and len(set(listed.values())) >= 3   # the reference and 2+ failures
+    for name in design_sweep.designs():
+        swept = _record()["exercises"][name]["answers"]
+        listed = {label: expected or "passed"
+                  for label, (_, expected) in design_sweep.trained_answers(name).items()}
+        assert {label: counts["expected"] for label, counts in swept.items()} == listed, name
+        assert "passed" in listed.values() and len(set(listed.values())) >= 3, name  # reference + 2 failures

@@ -14,17 +14,18 @@ from course_utils.exercises.framework import (FAILED, NOT_ATTEMPTED, PASSED, Che
                                               progress_made, stall_limit)
 from course_utils.plotting import TEXT_COLOURS
 
-from answers import capstone, normalisation, placement, residual_blocks, residual_math, zoo
+from answers import capstone, normalisation, placement, placement_design, residual_blocks, residual_math, zoo
 
 STUBS = {**residual_blocks.STUBS, **residual_math.STUBS, **normalisation.STUBS,
-         **placement.STUBS, **zoo.STUBS, **capstone.STUBS}
+         **placement.STUBS, **placement_design.STUBS, **zoo.STUBS, **capstone.STUBS}
 WRONG = {**residual_blocks.WRONG, **residual_math.WRONG, **normalisation.WRONG,
-         **placement.WRONG, **zoo.WRONG, **capstone.WRONG}
+         **placement.WRONG, **placement_design.WRONG, **zoo.WRONG, **capstone.WRONG}
 RIGHT = {**residual_blocks.RIGHT, **residual_math.RIGHT, **normalisation.RIGHT, **placement.RIGHT,
-         **zoo.RIGHT, **capstone.RIGHT}
+         **placement_design.RIGHT, **zoo.RIGHT, **capstone.RIGHT}
 NOT_ATTEMPTED_ALSO = (residual_blocks.NOT_ATTEMPTED_ALSO + residual_math.NOT_ATTEMPTED_ALSO
                       + normalisation.NOT_ATTEMPTED_ALSO + placement.NOT_ATTEMPTED_ALSO
-                      + zoo.NOT_ATTEMPTED_ALSO + capstone.NOT_ATTEMPTED_ALSO)
+                      + placement_design.NOT_ATTEMPTED_ALSO + zoo.NOT_ATTEMPTED_ALSO
+                      + capstone.NOT_ATTEMPTED_ALSO)
 ANSWERED = sorted(name for name, exercise in EXERCISES.items() if exercise.kind != "predict")
 """The exercises answered with code; a prediction is a number or an ordering (test_predictions.py)."""
 SET_UP_CELL = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\nimport course_utils as cu\n"
@@ -126,14 +127,18 @@ class Float64Block(nn.Module):
         return (x + self.branch(x)).double()
 
 
+class Float64DeepNormLayer(EXERCISES["deepnorm_layer"].reference):
+    def forward(self, x):
+        return super().forward(x).double()
+
+
 @pytest.mark.parametrize("name, answer", [
     ("residual_block", Float64Block),
-    ("post_norm_sublayer", _float64(EXERCISES["post_norm_sublayer"].reference)),
-    ("pre_norm_sublayer", _float64(EXERCISES["pre_norm_sublayer"].reference)),
-    ("deepnorm_sublayer", _float64(EXERCISES["deepnorm_sublayer"].reference)),
-    ("highway_block", _float64(EXERCISES["highway_block"].reference)),
+    ("pre_norm_stack", _float64(EXERCISES["pre_norm_stack"].reference)),
+    ("deepnorm_layer", Float64DeepNormLayer),
+    ("general_highway_block", _float64(EXERCISES["general_highway_block"].reference)),
     ("unet_merge", _float64(EXERCISES["unet_merge"].reference)),
-    ("residual_jacobian", _float64(EXERCISES["residual_jacobian"].reference)),
+    ("residual_jacobian_by_hand", _float64(EXERCISES["residual_jacobian_by_hand"].reference)),
 ])
 def test_a_right_answer_in_float64_is_judged_by_its_values(name, answer):
     result = check(name, answer)
@@ -163,7 +168,7 @@ class LoopsInInit(nn.Module):
         return x
 
 
-CLASSES = ("residual_block", "projection_shortcut", "quick_residual")     # answers that are nn.Modules
+CLASSES = ("residual_block", "projection_shortcut", "quick_residual", "deepnorm_layer")  # nn.Modules
 LOOPING = [(name, _forever) for name in ANSWERED if name not in (*CLASSES, "reduced_dims")]
 LOOPING += [(name, loops) for name in CLASSES for loops in (LoopsInForward, LoopsInInit)]
 
@@ -234,6 +239,21 @@ def test_a_check_runs_torch_on_one_thread_and_gives_the_threads_back():
         assert set(seen) == {1} and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_debugger_or_profiler_still_runs_after_a_check():
+    # CPython 3.11 hung a traced thread once a check had cancelled an exception it never sent
+    import subprocess
+    import sys
+
+    script = ("import sys, course_utils as cu\n"
+              "cu.check('path_count', lambda n, k: 1)\n"
+              "sys.settrace(lambda *a: None)\n"
+              "total = sum(range(1000))\n"
+              "sys.settrace(None)\n"
+              "print('traced', total)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "traced 499500", done.stderr
 
 
 def test_pressing_stop_during_a_check_still_stops_it():

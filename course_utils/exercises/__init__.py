@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import capstone, normalisation, placement, predictions, residual_blocks, residual_math, zoo
+from . import (capstone, normalisation, placement, placement_design, predictions, residual_blocks,
+               residual_math, zoo)
 from .framework import CheckResult, Exercise, Hint, Solution
 
 EXERCISES: dict[str, Exercise] = {}
@@ -12,7 +13,8 @@ NOTEBOOK_OF: dict[str, str] = {}
 """The notebook (its stem) each exercise belongs to."""
 for _stem, _module in (("01_highway_analogy", residual_blocks), ("02_residual_math", residual_math),
                        ("03_layernorm_vs_batchnorm", normalisation),
-                       ("04_post_norm_vs_pre_norm", placement), ("05_architecture_zoo", zoo),
+                       ("04_post_norm_vs_pre_norm", placement),
+                       ("04_post_norm_vs_pre_norm", placement_design), ("05_architecture_zoo", zoo),
                        ("06_capstone_small_gpt", capstone)):
     for _exercise in _module.EXERCISES:
         if _exercise.name in EXERCISES:
