@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .blocks import mlp_stack
 from .data import reverse_task, two_spirals
 from .experiments.char_models import CHAR_MODEL, TRAINING, VARIANTS, evaluation_windows
-from .experiments.deep_stacks import INITS, NO_NORM_VARIANTS
+from .experiments.deep_stacks import NO_NORM_VARIANTS
 from .experiments.lesion import block_deleted
 from .experiments.placement import PROBE, _probe_batches
 from .experiments.small_batch import SAMPLE_BUDGET
@@ -133,10 +133,17 @@ def deep_without_norm_run(n_layers: int = 110, *, variant: str = "residual", ste
     once: this run is seed `seed`'s row of its runs[variant].
     """
     X, y = two_spirals(2000, seed=seed)
-    residual, init = NO_NORM_VARIANTS[variant]                    # e.g. (True, "fixup")
+    n_blocks = (n_layers - 2) // 2
     torch.manual_seed(seed)
-    model = mlp_stack((n_layers - 2) // 2, residual=residual, norm="none", width=width,
-                      **INITS[init])
+    model = mlp_stack(n_blocks, residual=variant != "plain", norm="none", width=width, init="he")
+    if variant in ("zero", "fixup"):              # every branch starts at 0: each block is x
+        for block in model.blocks:
+            first, last = block[0].branch[0], block[0].branch[3]     # the branch's two Linears
+            with torch.no_grad():
+                last.weight.zero_()
+                last.bias.zero_()
+                if variant == "fixup":            # Fixup also scales the first layer down
+                    first.weight.mul_(n_blocks ** -0.5)
     optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
     batches = torch.Generator().manual_seed(seed)
     losses = []

@@ -12,8 +12,8 @@ from numbers import Real
 import torch
 
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, expect_function,
-                        expect_tensor)
-from .placement import _COMPUTES, _call, _candidates, _delegated, _pieces
+                        expect_tensor, refuse_course_code)
+from .placement import _COMPUTES, _call, _candidates, _pieces
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -54,7 +54,7 @@ _WRITES = "Write the sub-layer yourself, from `sublayer`, `norm` and the skip."
 
 def _check_residual_sublayer(answer: Any) -> str:
     expect_function(answer, _SIGNATURE)
-    _delegated(answer, "residual_sublayer", writes=_WRITES)
+    refuse_course_code(answer, "residual_sublayer", writes=_WRITES)
     for seed in (0, 1):
         x, F, N = _pieces(seed)
         candidates = _candidates(x, F, N)

@@ -16,6 +16,7 @@ oversubscribed threads is slower still).
 from __future__ import annotations
 
 import ctypes
+import dis
 import html
 import inspect
 import io
@@ -45,6 +46,10 @@ _LOOK = {  # status -> (symbol, colour, headline)
     NOT_ATTEMPTED: ("…", TEXT_COLOURS["muted"], "not attempted"),
 }
 
+_PREDICTION_HEADLINES = {PASSED: "right", FAILED: "not what was measured",
+                         NOT_ATTEMPTED: "no prediction recorded"}
+"""A prediction cannot be tried again before the run: its verdict is not "not yet"."""
+
 STUB_MESSAGE = ("Replace `raise NotImplementedError` with your code, run that cell, then run this "
                 "check again.")
 PRINTED_LINES = 5          # what the student's code printed during a check: the first lines only
@@ -58,6 +63,7 @@ class CheckResult:
     name: str
     status: str
     message: str
+    headline: str = ""          # in place of the status's usual word ("not yet", ...)
 
     @property
     def passed(self) -> bool:
@@ -68,12 +74,13 @@ class CheckResult:
 
     def __str__(self) -> str:
         symbol, _, headline = _LOOK[self.status]
-        return f"{symbol} {self.name}: {headline}. {self.message}"
+        return f"{symbol} {self.name}: {self.headline or headline}. {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         symbol, colour, headline = _LOOK[self.status]
+        headline = self.headline or headline
         return (f"<div style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0;"
                 f"white-space:pre-wrap'><b style='color:{colour}'>{symbol} "
                 f"{html.escape(self.name)}: {headline}.</b> {html.escape(self.message)}</div>")
@@ -271,6 +278,68 @@ def course_functions() -> list[tuple[Any, str, str]]:
             targets += [(course_utils, name, f"cu.{name}"),
                         (sys.modules[module], function.__name__, f"cu.{name}")]
     return targets
+
+
+def is_course_module(module: str | None) -> bool:
+    """True for a module of the course's package, not of its exercises."""
+    return bool(module) and module.split(".")[0] == "course_utils" \
+        and not module.startswith("course_utils.exercises")
+
+
+def course_name(module: str, qualname: str) -> str:
+    """How a student would spell the course's `module.qualname`: cu.X where cu exports it."""
+    import course_utils
+
+    top = qualname.split(".")[0]
+    own = getattr(sys.modules.get(module), top, None)
+    if own is not None and getattr(course_utils, top, None) is own:
+        return f"cu.{qualname}"
+    return f"{module.replace('course_utils', 'cu', 1)}.{qualname}"
+
+
+def course_code_named(answer: Any) -> str | None:
+    """The course's function or class that the answer's code loads through a global or closure
+    name bound to it (`from course_utils import pre_norm_sublayer`), which watching_calls cannot
+    see. Attribute names (`self.attention`) are not globals: a notebook's `attention` does not
+    count."""
+    functions = ([v for v in vars(answer).values() if inspect.isfunction(v)]
+                 if isinstance(answer, type) else [answer] if inspect.isfunction(answer) else [])
+    for function in functions:
+        scope = dict(function.__globals__)
+        for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            try:
+                scope[name] = cell.cell_contents
+            except ValueError:                           # an empty cell
+                pass
+        codes, names = [function.__code__], set()
+        while codes:
+            code = codes.pop()
+            names.update(i.argval for i in dis.get_instructions(code)
+                         if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"))
+            codes += [c for c in code.co_consts if inspect.iscode(c)]
+        for name in sorted(n for n in names if isinstance(n, str)):
+            value = scope.get(name)
+            if (inspect.isfunction(value) or inspect.isclass(value)) \
+                    and is_course_module(getattr(value, "__module__", None)):
+                return course_name(value.__module__, value.__qualname__)
+    return None
+
+
+def refuse_course_code(answer: Any, name: str, *, writes: str) -> None:
+    """Raise Incorrect if `answer` is the course's own code, subclasses a class of it or names
+    one of its functions or classes."""
+    if is_course_module(getattr(answer, "__module__", None)):
+        own = course_name(answer.__module__, getattr(answer, "__qualname__", type(answer).__name__))
+        raise Incorrect(f"{name} is {own}, the course's own code, not yours. {writes}")
+    for base in getattr(answer, "__mro__", ())[1:]:
+        if is_course_module(base.__module__):
+            raise Incorrect(f"{name} subclasses {course_name(base.__module__, base.__qualname__)}, the "
+                            f"course's own block, so its code does the work. Subclass nn.Module "
+                            f"and {writes[0].lower()}{writes[1:]}")
+    named = course_code_named(answer)
+    if named:
+        raise Incorrect(f"Your code uses {named}, the course's own code: that hands the "
+                        f"exercise to the course. {writes}")
 
 
 @contextmanager
@@ -554,7 +623,9 @@ class Exercise:
 
             note = record_check(self.name, result.status)
             saved = f"\n\n{note}" if note else ""
-        return CheckResult(result.name, result.status, result.message + slow + printed.excerpt() + saved)
+        headline = _PREDICTION_HEADLINES[result.status] if self.kind == "predict" else ""
+        return CheckResult(result.name, result.status, result.message + slow + printed.excerpt() + saved,
+                           headline)
 
     def _judge(self, answer: Any) -> CheckResult:
         if answer is None or answer is Ellipsis:

@@ -6,11 +6,8 @@ attention sub-layer whose norm runs over the wrong axis, so that position 0 sees
 
 from __future__ import annotations
 
-import dis
-import inspect
 import math
 import statistics
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from numbers import Integral
@@ -25,8 +22,9 @@ from ..runtime import seeded
 from ..training import Runs, train_batched
 from ..transformer import FeedForward, SelfAttention, TinyTransformer, TransformerBlock
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, close,
-                        constructions_counted, expect_function, expect_module_class,
-                        expect_tensor, progress_made, seeded_modules, watching_calls)
+                        constructions_counted, course_name, expect_function,
+                        expect_module_class, expect_tensor, progress_made, refuse_course_code,
+                        seeded_modules, watching_calls)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,10 +70,14 @@ class DeepNormLayer(nn.Module):
         return self.norm2(self.alpha * x + self.fc2(torch.relu(self.fc1(x))))
 
 
-def mha_param_count(d_model: int, n_heads: int) -> int:
-    # W_Q, W_K, W_V and the output projection W_O: four d x d matrices and four biases of d.
-    # The heads split d_model between them; they add no parameters.
-    return 4 * d_model * d_model + 4 * d_model
+def layer_param_count(d_model: int, n_heads: int, d_ff: int) -> int:
+    # attention: W_Q, W_K, W_V, W_O, four d x d matrices with a bias of d each (the heads split
+    # d_model between them and add nothing); the feed-forward network: d -> d_ff -> d, each
+    # Linear with its bias; two LayerNorms, a gain and a shift of d each
+    attention = 4 * d_model * d_model + 4 * d_model
+    feed_forward = d_model * d_ff + d_ff + d_ff * d_model + d_model
+    norms = 2 * 2 * d_model
+    return attention + feed_forward + norms
 
 
 def pre_norm_attention(x, attention, gamma, beta, eps=1e-5):
@@ -105,74 +107,13 @@ _COURSE_FUNCTIONS = ("pre_norm_sublayer", "post_norm_sublayer", "deepnorm_sublay
 _COURSE_CLASSES = (TransformerBlock, TinyTransformer, SelfAttention, FeedForward)
 
 
-def _is_course(module: str | None) -> bool:
-    return bool(module) and module.split(".")[0] == "course_utils" \
-        and not module.startswith("course_utils.exercises")
-
-
-def _shown(module: str, qualname: str) -> str:
-    """How a student would spell the course's `module.qualname`: cu.X where cu exports it."""
-    import course_utils
-
-    top = qualname.split(".")[0]
-    own = getattr(sys.modules.get(module), top, None)
-    if own is not None and getattr(course_utils, top, None) is own:
-        return f"cu.{qualname}"
-    return f"{module.replace('course_utils', 'cu', 1)}.{qualname}"
-
-
-def _course_code_named(answer: Any) -> str | None:
-    """The course's function or class that the answer's code loads through a global or closure
-    name bound to it (`from course_utils import pre_norm_sublayer`), which watching_calls cannot
-    see. Attribute names (`self.attention`) are not globals: a notebook's `attention` does not
-    count."""
-    functions = ([v for v in vars(answer).values() if inspect.isfunction(v)]
-                 if isinstance(answer, type) else [answer] if inspect.isfunction(answer) else [])
-    for function in functions:
-        scope = dict(function.__globals__)
-        for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
-            try:
-                scope[name] = cell.cell_contents
-            except ValueError:                           # an empty cell
-                pass
-        codes, names = [function.__code__], set()
-        while codes:
-            code = codes.pop()
-            names.update(i.argval for i in dis.get_instructions(code)
-                         if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"))
-            codes += [c for c in code.co_consts if inspect.iscode(c)]
-        for name in sorted(n for n in names if isinstance(n, str)):
-            value = scope.get(name)
-            if (inspect.isfunction(value) or inspect.isclass(value)) \
-                    and _is_course(getattr(value, "__module__", None)):
-                return _shown(value.__module__, value.__qualname__)
-    return None
-
-
-def _delegated(answer: Any, name: str, *, writes: str) -> None:
-    """Raise Incorrect if `answer` is the course's own code, subclasses a class of it or names
-    one of its functions or classes."""
-    if _is_course(getattr(answer, "__module__", None)):
-        own = _shown(answer.__module__, getattr(answer, "__qualname__", type(answer).__name__))
-        raise Incorrect(f"{name} is {own}, the course's own code, not yours. {writes}")
-    for base in getattr(answer, "__mro__", ())[1:]:
-        if _is_course(base.__module__):
-            raise Incorrect(f"{name} subclasses {_shown(base.__module__, base.__qualname__)}, the "
-                            f"course's own block, so its code does the work. Subclass nn.Module "
-                            f"and {writes[0].lower()}{writes[1:]}")
-    named = _course_code_named(answer)
-    if named:
-        raise Incorrect(f"Your code uses {named}, the course's own code: that hands the "
-                        f"exercise to the course. {writes}")
-
-
 def _call(answer: Any, *args: Any, what: str, names: tuple[str, ...] = (),
           writes: str) -> Any:
     """call_student, and Incorrect if the call used the course's own sub-layers or blocks."""
     import course_utils
     from .. import transformer
 
-    targets = [(module, function, _shown(module.__name__, function))
+    targets = [(module, function, course_name(module.__name__, function))
                for function in _COURSE_FUNCTIONS for module in (course_utils, transformer)]
     with watching_calls(targets) as used, ExitStack() as stack:
         built = [(cls, stack.enter_context(constructions_counted(cls))) for cls in _COURSE_CLASSES]
@@ -183,7 +124,7 @@ def _call(answer: Any, *args: Any, what: str, names: tuple[str, ...] = (),
                 raise
             result = None
     course = [f"calls {label}" for label in used[:1]] or \
-        [f"builds {_shown(cls.__module__, cls.__qualname__)}" for cls, count in built if count[0]]
+        [f"builds {course_name(cls.__module__, cls.__qualname__)}" for cls, count in built if count[0]]
     if course:
         raise Incorrect(f"Your code {course[0]}, the course's own code: that hands the "
                         f"exercise to the course. {writes}")
@@ -325,7 +266,7 @@ _STACK_MISTAKES = {
 
 def _check_pre_norm_stack(answer: Any) -> str:
     signature = "pre_norm_stack(x, sublayers, norms, final_norm)"
-    _delegated(answer, "pre_norm_stack", writes=_STACK_WRITES)
+    refuse_course_code(answer, "pre_norm_stack", writes=_STACK_WRITES)
     expect_function(answer, signature)
     for n_sublayers, seed in ((3, 0), (4, 1), (1, 2)):
         x, Fs, Ns, final = _stack_pieces(n_sublayers, seed)
@@ -548,7 +489,7 @@ def _dn_scales(snapshot: dict[str, torch.Tensor], norms: dict[str, tuple[torch.T
 
 
 def _check_deepnorm_layer(answer: Any) -> str:
-    _delegated(answer, "DeepNormLayer", writes=_DN_WRITES)
+    refuse_course_code(answer, "DeepNormLayer", writes=_DN_WRITES)
     expect_module_class(answer, "DeepNormLayer")
     for n_layers, seed in _DN_CASES:
         layer = _dn_construct(answer, n_layers, seed)
@@ -580,41 +521,56 @@ def _check_deepnorm_layer(answer: Any) -> str:
             "W^Q and W^K as they were: each branch starts small next to an up-weighted skip.")
 
 
-def _check_mha_param_count(answer: Any) -> str:
-    expect_function(answer, "mha_param_count(d_model, n_heads)")
-    for d, h in ((512, 8), (64, 4), (12, 3), (8, 1), (96, 12)):
-        want = sum(p.numel() for p in nn.MultiheadAttention(d, h).parameters())
-        with constructions_counted(nn.MultiheadAttention) as built:
-            got = call_student(answer, d, h, what=f"mha_param_count({d}, {h})")
-        if built[0]:
-            raise Incorrect("mha_param_count builds an nn.MultiheadAttention to count its "
+def _check_layer_param_count(answer: Any) -> str:
+    signature = "layer_param_count(d_model, n_heads, d_ff)"
+    expect_function(answer, signature)
+    for d, h, f in ((512, 8, 2048), (64, 4, 256), (12, 3, 7), (8, 1, 8), (96, 12, 384)):
+        what = f"layer_param_count({d}, {h}, {f})"
+        want = sum(p.numel() for p in nn.TransformerEncoderLayer(d, h, f).parameters())
+        with constructions_counted(nn.MultiheadAttention) as attention, \
+                constructions_counted(nn.TransformerEncoderLayer) as layer:
+            got = call_student(answer, d, h, f, what=what)
+        if attention[0] or layer[0]:
+            raise Incorrect("layer_param_count builds PyTorch's layer or attention to count its "
                             "parameters. The exercise is to count them from the shapes: which "
-                            "projections does attention have, and how big is each?")
+                            "weight matrices, biases and gains does a layer have, and how big is "
+                            "each?")
         if got is None:
-            raise Incorrect(f"mha_param_count({d}, {h}) returned None: did you forget a `return`?")
+            raise Incorrect(f"{what} returned None: did you forget a `return`?")
         if isinstance(got, bool) or not isinstance(got, Integral):
             if isinstance(got, float) and got == want:
-                raise Incorrect(f"mha_param_count({d}, {h}) returned the float {got!r}; "
-                                "return an int (use // rather than /).")
-            raise Incorrect(f"mha_param_count({d}, {h}) returned {type(got).__name__}; "
-                            "return an int.")
+                raise Incorrect(f"{what} returned the float {got!r}; return an int (use // "
+                                "rather than /).")
+            raise Incorrect(f"{what} returned {type(got).__name__}; return an int.")
         if got == want:
             continue
-        if got == 4 * d * d:
-            raise Incorrect(f"mha_param_count({d}, {h}) = {got}: the weights are right, but "
-                            "nn.MultiheadAttention also has a bias of size d for each of the "
-                            "four projections.")
-        if got in (3 * d * d + 3 * d, 3 * d * d):
-            raise Incorrect(f"mha_param_count({d}, {h}) = {got}: Q, K and V are there, but the "
-                            "output projection W_O (d x d plus a bias) is missing.")
-        if h > 1 and got in (h * (4 * d * d + 4 * d), h * 4 * d * d):
-            raise Incorrect(f"mha_param_count({d}, {h}) = {got}: the count grows with the heads "
-                            "here, but the heads SPLIT d_model (each works in d/h dimensions): "
-                            "more heads, same parameters.")
-        raise Incorrect(f"mha_param_count({d}, {h}) returned {got:,}; nn.MultiheadAttention"
-                        f"({d}, {h}) has {want:,}. Count W_Q, W_K, W_V, W_O and their biases.")
-    return ("4·d² + 4·d, whatever the number of heads: 1,050,624 for d = 512; with the "
-            "LayerNorm's 1,024, 1,051,648 (the '~1.05M' that summaries quote).")
+        attention_only = 4 * d * d + 4 * d
+        if got in (attention_only, attention_only + 2 * d):
+            raise Incorrect(f"{what} = {got:,}: that is the attention (section 3) and at most one "
+                            "LayerNorm. A layer also has its feed-forward network, d -> d_ff -> d, "
+                            "and a LayerNorm for each of its two sub-layers.")
+        if got == want - 2 * d:
+            raise Incorrect(f"{what} = {got:,}: one LayerNorm is missing; each of the layer's two "
+                            "sub-layers has its own (gain and shift of d each).")
+        if got == want - f - d:
+            raise Incorrect(f"{what} = {got:,}: the feed-forward network's two biases (d_ff and "
+                            "d) are missing.")
+        if got == want - 4 * d:
+            raise Incorrect(f"{what} = {got:,}: the LayerNorms are missing: each has a gain and a "
+                            "shift of d.")
+        if got == attention_only + 2 * d * d + 2 * d + 4 * d:
+            raise Incorrect(f"{what} = {got:,}: the feed-forward network is d -> d_ff -> d, not "
+                            "d -> d -> d: use d_ff for its hidden width.")
+        if h > 1 and got in (want + (h - 1) * attention_only, h * want):
+            raise Incorrect(f"{what} = {got:,}: the count grows with the heads here, but the "
+                            "heads SPLIT d_model (each works in d/h dimensions): more heads, same "
+                            "parameters.")
+        raise Incorrect(f"{what} returned {got:,}; nn.TransformerEncoderLayer({d}, {h}, {f}) has "
+                        f"{want:,}. Count attention's four projections, the feed-forward "
+                        "network's two layers, their biases, and the two LayerNorms.")
+    return ("4·d² + 4·d for attention, 2·d·d_ff + d_ff + d for the feed-forward network, 4·d for "
+            "the two LayerNorms: 3,152,384 for d = 512, d_ff = 2048, of which the feed-forward "
+            "network holds two thirds, whatever the number of heads.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -900,14 +856,17 @@ EXERCISES = (
               "self.alpha * x + self.attention(x, x, x, need_weights=False)[0])`, then `return "
               "self.norm2(self.alpha * x + self.fc2(torch.relu(self.fc1(x))))`."),
              DeepNormLayer),
-    Exercise("mha_param_count",
-             "write mha_param_count(d_model, n_heads) -> int, biases included",
-             _check_mha_param_count,
-             ("Multi-head attention has four projections: queries, keys, values and the output.",
-              "Each projection is a d x d matrix plus a bias of d. The heads split d between "
-              "them.",
-              "return 4 * d_model * d_model + 4 * d_model"),
-             mha_param_count),
+    Exercise("layer_param_count",
+             "write layer_param_count(d_model, n_heads, d_ff) -> int: the parameters of one "
+             "transformer layer (attention, feed-forward network, two LayerNorms), biases included",
+             _check_layer_param_count,
+             ("Section 0 drew the layer: which sub-layers does it have, and which norms?",
+              "Attention: section 3's four projections. The feed-forward network: a d -> d_ff "
+              "Linear and a d_ff -> d Linear, each with its bias. Each of the two sub-layers has a "
+              "LayerNorm, a gain and a shift of d each. The heads add nothing.",
+              "return 4 * d_model * d_model + 4 * d_model + 2 * d_model * d_ff + d_ff + d_model "
+              "+ 4 * d_model"),
+             layer_param_count),
     Exercise("pre_norm_attention",
              "fix pre_norm_attention(x, attention, gamma, beta, eps=1e-5), a causal pre-norm "
              "attention sub-layer x + attention(LN(x)) on a (B, T, C) stream, so that position 0 "

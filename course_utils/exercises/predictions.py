@@ -145,9 +145,8 @@ class Prediction:
         why = self.explain(result, measured)
         recorded = _RECORDED.get(self.name)
         if recorded is None:
-            raise NotAttempted(f"No prediction was recorded: write yours in place of None in the "
-                               f"prediction cell, run it, and then this check. Measured: {truth}. "
-                               f"{why}")
+            raise NotAttempted(f"Write yours in place of None in the prediction cell, run it, "
+                               f"then this check. Measured: {truth}. {why}")
         started = first_run(self.experiment)
         before = started is None or recorded.at < started
         from ..student_record import record_prediction

@@ -21,8 +21,9 @@ from ..probes import LayerProfile, layer_profile
 from ..progress_bars import progress_bar
 from ..training import train_batched
 from .framework import (Exercise, Incorrect, NotAttempted, call_student, checker_stderr, close,
-                        constructions_counted, expect_function, expect_module_class, expect_tensor,
-                        heartbeat, seeded_modules)
+                        constructions_counted, course_functions, expect_function,
+                        expect_module_class, expect_tensor, heartbeat, refuse_course_code,
+                        seeded_modules, watching_calls)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solutions: `solution()` shows exactly this code.
@@ -130,6 +131,8 @@ def _forward(block: nn.Module, x: torch.Tensor, *, shape: tuple[int, ...]) -> to
 
 def _check_residual_block(answer: Any) -> str:
     expect_module_class(answer, "ResidualBlock")
+    refuse_course_code(answer, "ResidualBlock", writes="Write the block yourself: store the "
+                       "branch in __init__ and return x + branch(x) in forward.")
     x = _inputs(4, 8)
     y_zero = _forward(call_student(answer, _Zero(), what="ResidualBlock(branch)"), x,
                       shape=x.shape)
@@ -171,9 +174,17 @@ def _check_residual_block(answer: Any) -> str:
     return "x + branch(x), for (B, C) and (B, T, C) inputs, with the branch's parameters registered."
 
 
+_ZERO_WRITES = "Set the weights yourself, with nn.init or under torch.no_grad()."
+
+
 def _check_zero_init_branch(answer: Any) -> str:
     expect_function(answer, "width -> nn.Module")
-    branch = seeded_modules(lambda: call_student(answer, 16, what="zero_init_branch(16)"))
+    refuse_course_code(answer, "zero_init_branch", writes=_ZERO_WRITES)
+    with watching_calls(course_functions()) as used:
+        branch = seeded_modules(lambda: call_student(answer, 16, what="zero_init_branch(16)"))
+    if used:
+        raise Incorrect(f"Your code calls {used[0]}, the course's own code: that hands the "
+                        f"exercise to the course. {_ZERO_WRITES}")
     if not isinstance(branch, nn.Module):
         raise Incorrect(f"zero_init_branch(16) returned {type(branch).__name__}; return the "
                         "branch, an nn.Module.")
@@ -438,9 +449,11 @@ def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
     expect_function(answer, "tame(model)")
     seeds = list(range(seed, seed + TAME_SEEDS))
     models = []
+    zero_last_only = True        # did the answer only zero each branch's last layer?
     for s in seeds:
         model = seeded_modules(lambda: mlp_stack(TAME_BLOCKS, norm="none", init="he"), seed=s)
         before = _architecture(model)
+        first_layers = [block[0].branch[0].weight.detach().clone() for block in model.blocks]
         with constructions_counted(blocks.MLPStack) as built:
             returned = call_student(answer, model, what="tame(model)", names=("model",))
         if built[0]:
@@ -456,6 +469,9 @@ def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
                             "new layer.")
         if not all(torch.isfinite(p).all() for p in model.parameters()):
             raise Incorrect("After tame(model) some weights are NaN or infinite.")
+        zero_last_only &= all(torch.equal(block[0].branch[0].weight, first) and
+                              not block[0].branch[3].weight.any()
+                              for block, first in zip(model.blocks, first_layers))
         models.append(model)
     X, y = torch.stack([two_spirals(2000, seed=s)[0] for s in seeds]), \
         torch.stack([two_spirals(2000, seed=s)[1] for s in seeds])
@@ -482,8 +498,11 @@ def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
                         f"{middle:.2f} after {TAME_STEPS} steps (guessing gives ln 2 = 0.69; the "
                         f"check asks for less than {TAME_LOSS}). Start each block close to the "
                         "identity, but leave every branch able to learn.")
+    depth_note = (" Zeroing each branch's last layer was enough here, at 20 blocks and 150 steps; "
+                  "at 54 blocks (section 5) it was not: depth matters, which is what Fixup's "
+                  "scaling of the first layer is for." if zero_last_only else "")
     return (f"median training loss {middle:.2f} after {TAME_STEPS} steps on three seeds, with "
-            f"no norm and {2 * TAME_BLOCKS + 2} layers; as given, the stacks overflow.")
+            f"no norm and {2 * TAME_BLOCKS + 2} layers; as given, the stacks overflow.{depth_note}")
 
 
 def _check_tame(answer: Any) -> str:

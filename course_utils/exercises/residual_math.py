@@ -399,19 +399,16 @@ def _check_preact_stack(answer: Any) -> str:
     got = expect_tensor(call_student(answer, x.clone(), branches, final_norm, what=what,
                                      names=names), shape=x.shape, what="preact_stack").detach()
     if close(got, variants["as given"]):
-        calls = len(final_norm.inputs)
-        ran = (f"final_norm ran {calls} times, not once" if calls != 1
-               else "final_norm and the ReLU sit inside the loop")
         second = branches[1].inputs[0] if branches[1].inputs else None
-        zeroed = "" if second is None else (
-            f", and the second block already receives a stream that is "
-            f"{(second == 0).float().mean():.0%} exact zeros")
+        zeroed = ("its blocks receive streams with exact zeros in them" if second is None else
+                  f"the second block already receives a stream that is "
+                  f"{(second == 0).float().mean():.0%} exact zeros")
         raise NotAttempted(
             f"This is still the stack as given. It runs, but on a {_N_BLOCKS}-block stack "
-            f"{ran}{zeroed}: wherever a ReLU after the add outputs 0, the identity path gives "
+            f"{zeroed}: wherever something after the add outputs 0, the identity path gives "
             "that entry no gradient (section 4's mask D), much as in the original blocks this stack "
-            "was meant to replace. Find what runs too often, fix it, run the cell, and check "
-            "again.")
+            "was meant to replace. Find where those zeros come from, fix it, run the cell, and "
+            "check again.")
     if not close(got, variants["right"]):
         for mistake, message in _STACK_MISTAKES.items():
             if close(got, variants[mistake]):

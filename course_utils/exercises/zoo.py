@@ -567,8 +567,13 @@ EXERCISES = (
              "write unet_merge(encoder, upsampled): centre-crop the (B, C1, L1) encoder map to "
              "L2 and concatenate it with the (B, C2, L2) upsampled map along channels",
              _check_unet_merge,
-             ("The crop starts at (L1 - L2) // 2.",
-              "encoder[..., start:start + L2] has the upsampled map's length.",
+             ("Why is the encoder's map longer than the upsampled one? Each unpadded "
+              "convolution loses a border, on both sides; the decoder's map lost more of them. "
+              "Which of the encoder's positions line up with the decoder's, then?",
+              "The centre ones: the crop starts at (L1 - L2) // 2 and keeps L2 positions. Then "
+              "the two maps are joined along the channels, encoder first.",
+              "start = (encoder.shape[-1] - upsampled.shape[-1]) // 2; "
+              "cropped = encoder[..., start:start + upsampled.shape[-1]]; "
               "return torch.cat([cropped, upsampled], dim=1)"),
              unet_merge),
     Exercise("zoo_model",

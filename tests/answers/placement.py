@@ -278,19 +278,23 @@ def _pasted_into_the_notebook(name):
     return namespace[reference.__name__]
 
 
-# ----------------------------------------------------------------------------- mha_param_count
+# ----------------------------------------------------------------------------- layer_param_count
 
-def mha_stub(d_model, n_heads):
+def layer_count_stub(d_model, n_heads, d_ff):
     raise NotImplementedError
 
 
-def builds_attention(d_model, n_heads):
+def builds_the_layer(d_model, n_heads, d_ff):
     import torch.nn as nn
-    return sum(p.numel() for p in nn.MultiheadAttention(d_model, n_heads).parameters())
+    return sum(p.numel() for p in nn.TransformerEncoderLayer(d_model, n_heads, d_ff).parameters())
+
+
+def _right(d, h, f):
+    return 4 * d * d + 4 * d + 2 * d * f + f + d + 4 * d
 
 
 STUBS = {"pre_norm_stack": pre_norm_stack_stub, "deepnorm_layer": DeepNormLayerStub,
-         "mha_param_count": mha_stub}
+         "layer_param_count": layer_count_stub}
 
 _SKIP_AND_NORM = {     # one sub-layer h -> ..., with the skip weight a, the branch and the norm
     "DeepNormAlphaOnBranch": lambda a, h, branch, norm: norm(h + a * branch(h)),
@@ -370,14 +374,17 @@ WRONG = {
         (DeepNormInPlaceForward, "changed its input `x` in place"),
         (deepnorm_as_a_function, "Expected a class that subclasses torch.nn.Module"),
     ],
-    "mha_param_count": [
-        (lambda d, h: 4 * d * d, "also has a bias"),
-        (lambda d, h: 3 * d * d + 3 * d, "output projection W_O"),
-        (lambda d, h: h * (4 * d * d + 4 * d), "the heads SPLIT d_model"),
-        (lambda d, h: float(4 * d * d + 4 * d), "return an int"),
-        (lambda d, h: 4 * d * d + 4 * d + 2 * d, "returned 1,051,648"),
-        (lambda d, h: None, "returned None"),
-        (builds_attention, "builds an nn.MultiheadAttention"),
+    "layer_param_count": [
+        (lambda d, h, f: 4 * d * d + 4 * d, "that is the attention (section 3)"),
+        (lambda d, h, f: 4 * d * d + 4 * d + 2 * d, "that is the attention (section 3)"),
+        (lambda d, h, f: _right(d, h, f) - 2 * d, "one LayerNorm is missing"),
+        (lambda d, h, f: _right(d, h, f) - f - d, "the feed-forward network's two biases"),
+        (lambda d, h, f: _right(d, h, f) - 4 * d, "the LayerNorms are missing"),
+        (lambda d, h, f: 4 * d * d + 4 * d + 2 * d * d + 2 * d + 4 * d, "use d_ff for its hidden width"),
+        (lambda d, h, f: h * _right(d, h, f), "the heads SPLIT d_model"),
+        (lambda d, h, f: float(_right(d, h, f)), "return an int"),
+        (lambda d, h, f: None, "returned None"),
+        (builds_the_layer, "builds PyTorch's layer or attention"),
     ],
 }
 

@@ -218,8 +218,19 @@ class AddsWithoutProjecting(nn.Module):
         return x + self.branch(x)
 
 
+class SubclassesResidual(__import__("course_utils").Residual):
+    pass
+
+
+def zeroed_by_the_course(width):
+    import course_utils as cu
+    return cu.zero_last_linear(nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width)))
+
+
 WRONG = {
     "residual_block": [
+        (__import__("course_utils").Residual, "ResidualBlock is cu.Residual, the course's own code"),
+        (SubclassesResidual, "ResidualBlock subclasses cu.Residual"),
         (BranchOnly, "identity path is missing"),
         (SkipOnly, "ignores the branch"),
         (TwiceX, "x is added twice"),
@@ -237,6 +248,7 @@ WRONG = {
         ("ResidualBlock", "subclasses torch.nn.Module"),
     ],
     "zero_init_branch": [
+        (zeroed_by_the_course, "Your code calls cu.zero_last_linear, the course's own code"),
         (unchanged, "changes x by up to"),
         (all_zero, "never get a gradient: 0.weight, 0.bias, 2.weight"),
         (only_weight_zeroed, "changes x by up to"),
