@@ -101,6 +101,11 @@ def test_a_number_within_the_tolerance_passes_and_one_outside_fails():
     assert "+1 or -1" in result.message
 
 
+def test_a_percentage_given_as_a_fraction_is_recorded_with_a_question():
+    note = cu.predict("batchnorm_at_batch_2", 0.35)
+    assert note.recorded and "did you mean 35 %? Then record 35." in note.message
+
+
 def test_none_records_nothing_and_the_check_shows_the_measurement():
     cu.predict("batchnorm_at_batch_2", 30)
     note = cu.predict("batchnorm_at_batch_2", None)       # the cell as after Run All
@@ -121,7 +126,7 @@ def test_a_prediction_made_after_the_run_is_judged_and_said_to_be_late():
 
 @pytest.mark.parametrize("value, message", [
     ("35", "not str"), (True, "not bool"), (float("nan"), "outside the range"), (250, "outside the range"),
-    (-1, "outside the range"), ([35], "not list"), (0.35, "give the error in %, e.g. 35 for 35 %")])
+    (-1, "outside the range"), ([35], "not list")])
 def test_a_bad_number_is_refused_with_a_note(value, message):
     note = cu.predict("batchnorm_at_batch_2", value)
     assert not note.recorded and message in note.message

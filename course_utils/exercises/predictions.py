@@ -117,9 +117,6 @@ class Prediction:
         if isinstance(value, bool) or not isinstance(value, Real):
             raise ValueError(f"a prediction here is {self.what()}, not {type(value).__name__}")
         number = float(value)
-        if self.unit == "%" and 0 < number < 1:
-            raise ValueError(f"{value!r} reads as {value} %: give the error in %, e.g. "
-                             f"{value * 100:g} for {value * 100:g} %")
         if not math.isfinite(number) or not self.low <= number <= self.high:
             raise ValueError(f"{value!r} is outside the range this quantity can take: give "
                              f"{self.what()}")
@@ -231,7 +228,9 @@ def predict(name: str, value: Any) -> PredictionNote:
         return PredictionNote(name, False, f"not recorded: {problem}.")
     _RECORDED[name] = Recorded(parsed, time.monotonic())
     after = first_run(spec.experiment) is not None
-    return PredictionNote(name, True, f"recorded: {spec.shown(parsed)}. "
+    unit = (f"(In %: did you mean {parsed * 100:g} %? Then record {parsed * 100:g}.) "
+            if spec.unit == "%" and 0 < parsed < 1 else "")
+    return PredictionNote(name, True, f"recorded: {spec.shown(parsed)}. {unit}"
                           + ("The experiment has already run in this kernel, so the check will "
                              "say so." if after else "Now run the experiment, then the check."))
 
@@ -255,9 +254,10 @@ def _explain_plain_56(result: Any, measured: float) -> str:
     return (f"Guessing gives ln 2 ≈ 0.69: the 56-layer plain net has not learned to tell the "
             f"spirals apart, while the 8-layer plain net reached {result.median_final_loss(False, 8):.2f} "
             f"and the 56-layer residual net {result.median_final_loss(True, 56):.2f}. In He et "
-            "al.'s experiments the deeper plain net was only a little worse (0.6 points of "
-            "ImageNet top-1 error, 34 against 18 layers); here it hardly learns at all in 300 "
-            "steps (the text below the figure says why ours is more extreme).")
+            "al.'s ImageNet experiment the deeper plain net was only a little worse (0.6 points of "
+            "ImageNet top-1 error, 34 against 18 layers; their CIFAR-10 plain-110 erred above "
+            "60 %); here it hardly learns at all in 300 steps (the text below the figure says why "
+            "ours is more extreme).")
 
 
 def _smoothness(result: Any) -> dict[str, float]:
@@ -272,10 +272,11 @@ def _smoothness(result: Any) -> dict[str, float]:
 
 def _explain_smoothness(result: Any, measured: dict[str, float]) -> str:
     return ("A plain net's gradient decorrelates with depth, though at first more slowly than "
-            "2^-L suggests: at depth 4 it is still smooth, by depth 24 it is noise. In the residual "
-            "net every block adds its part to the identity's, so even 50 blocks leave much of the "
-            "smooth, shallow gradient in place. (The theorems are about the gradients at two "
-            "inputs, in nets they idealise: trust their shapes, not their values.)")
+            f"2^-L suggests: at depth 4 its autocorrelation is still {measured['plain, depth 4']:.2f}, "
+            f"at depth 24 it is {measured['plain, depth 24']:.2f}, noise. In the residual net every "
+            "block adds its part to the identity's, so even 50 blocks leave much of the smooth, "
+            "shallow gradient in place. (The theorems are about the gradients at two inputs, in "
+            "nets they idealise: trust their shapes, not their values.)")
 
 
 def _batchnorm_2(result: Any) -> float:
