@@ -499,8 +499,9 @@ def tame_verdict(answer: Any, seed: int = TAME_SEED) -> str:
                         f"check asks for less than {TAME_LOSS}). Start each block close to the "
                         "identity, but leave every branch able to learn.")
     depth_note = (" Zeroing each branch's last layer was enough here, at 20 blocks and 150 steps; "
-                  "at 54 blocks (section 5) it was not: depth matters, which is what Fixup's "
-                  "scaling of the first layer is for." if zero_last_only else "")
+                  "in section 5, at 54 blocks and 200 steps, it was not, and Fixup's depth-scaled "
+                  "first layer was (we did not test whether the depth or the longer run made the "
+                  "difference)." if zero_last_only else "")
     return (f"median training loss {middle:.2f} after {TAME_STEPS} steps on three seeds, with "
             f"no norm and {2 * TAME_BLOCKS + 2} layers; as given, the stacks overflow.{depth_note}")
 
