@@ -68,5 +68,6 @@ def test_quiz_answers_wrong_then_right_with_feedback(notebook):
 
 
 def test_untouched_exercise_says_not_attempted(notebook):
+    # the first check may be a prediction's, whose untouched cell recorded no prediction
     text = notebook.output_text_of_first_cell_containing("cu.check(")
-    assert "not attempted" in text, text
+    assert "not attempted" in text or "no prediction recorded" in text, text
