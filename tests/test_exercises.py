@@ -192,10 +192,10 @@ def test_a_slow_but_correct_answer_passes_and_is_told_the_machine_is_slow():
     reference = EXERCISES["path_count"].reference
     calls = []
 
-    def slow_path_count(n_blocks, path_length):
+    def slow_path_count(n_blocks, branches, path_length):
         time.sleep(0.15)
         calls.append(1)
-        return reference(n_blocks, path_length)
+        return reference(n_blocks, branches, path_length)
 
     started = time.monotonic()
     result = EXERCISES["path_count"].check(slow_path_count, seconds=0.4)
@@ -231,9 +231,9 @@ def test_a_check_runs_torch_on_one_thread_and_gives_the_threads_back():
         seen = []
         reference = EXERCISES["path_count"].reference
 
-        def recording(n_blocks, path_length):
+        def recording(n_blocks, branches, path_length):
             seen.append(torch.get_num_threads())
-            return reference(n_blocks, path_length)
+            return reference(n_blocks, branches, path_length)
 
         assert check("path_count", recording).passed
         assert set(seen) == {1} and torch.get_num_threads() == 2
@@ -247,7 +247,7 @@ def test_a_debugger_or_profiler_still_runs_after_a_check():
     import sys
 
     script = ("import sys, course_utils as cu\n"
-              "cu.check('path_count', lambda n, k: 1)\n"
+              "cu.check('path_count', lambda n, b, k: 1)\n"
               "sys.settrace(lambda *a: None)\n"
               "total = sum(range(1000))\n"
               "sys.settrace(None)\n"
@@ -257,18 +257,18 @@ def test_a_debugger_or_profiler_still_runs_after_a_check():
 
 
 def test_pressing_stop_during_a_check_still_stops_it():
-    def interrupted(n_blocks, path_length):
+    def interrupted(n_blocks, branches, path_length):
         raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         check("path_count", interrupted)
 
 
 def test_what_the_answer_prints_is_captured_and_cut_short(capsys):
-    def chatty(n_blocks, path_length):
+    def chatty(n_blocks, branches, path_length):
         print("x" * 10_000_000)
         for i in range(100):
             print("line", i)
-        return 2 ** n_blocks
+        return (branches + 1) ** n_blocks
     result = check("path_count", chatty)
     out, err = capsys.readouterr()
     assert out == "" and err == ""

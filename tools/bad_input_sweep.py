@@ -58,7 +58,7 @@ BASE = {
     "evaluation_windows": "dict(corpus=cu.char_corpus(cu.documentation_text()[:20000]))",
     "ngram_bits": "dict(corpus=cu.char_corpus(cu.documentation_text()[:2000]))",
     "train_char_models": "dict(corpus=cu.char_corpus(cu.documentation_text()[:20000]), variants=('pre-norm',), n_seeds=1, steps=1, progress=False)",
-    "check": "dict(name='path_count', answer=lambda n, k: 1)",
+    "check": "dict(name='path_count', answer=lambda n, b, k: 1)",
     "deepnorm_constants": "dict(n_layers=4)",
     "deepnorm_sublayer": "dict(x=torch.randn(2, 3, 8), sublayer=nn.Linear(8, 8), norm=nn.LayerNorm(8), alpha=2.0)",
     "degradation": "dict(n_layers=(4,), steps=1, n_seeds=1, progress=False)",

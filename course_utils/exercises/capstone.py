@@ -1,6 +1,7 @@
-"""Exercises of notebook 06, the capstone: the residual sub-layer wrapper that every model of the
-notebook is built from (write); the windows a language model trains on, whose targets are not the
-next characters (debug); how unequal a model's gradients are across its layers (measure)."""
+"""Exercises of notebook 06, the capstone: the residual sub-layer wrapper, with a third placement
+(Swin Transformer V2's res-post-norm), that the notebook's post- and pre-norm models are built
+from (write); the windows a language model trains on, whose targets are not the next characters
+(debug); how unequal a model's gradients are across its layers (measure)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def residual_sublayer(x, sublayer, norm, placement):
         return norm(x + sublayer(x))          # add, then normalise the sum
     if placement == "pre":
         return x + sublayer(norm(x))          # normalise the branch's input; the skip carries x
-    raise ValueError(f"placement must be 'post' or 'pre', got {placement!r}")
+    if placement == "res-post":
+        return x + norm(sublayer(x))          # normalise the branch's output; the skip carries x
+    raise ValueError(f"placement must be 'post', 'pre' or 'res-post', got {placement!r}")
 
 
 def next_char_windows(ids, starts, seq_len):
@@ -52,43 +55,70 @@ _SIGNATURE = "residual_sublayer(x, sublayer, norm, placement)"
 _WRITES = "Write the sub-layer yourself, from `sublayer`, `norm` and the skip."
 
 
+_PLACEMENTS = {"post": "post", "pre": "pre", "res-post": "norm on branch"}   # -> _candidates key
+_FORMULAS = {"post": "LN(x + F(x))", "pre": "x + F(LN(x))", "res-post": "x + LN(F(x))"}
+
+
+def _placement_result(answer: Any, x, F, N, placement: str) -> torch.Tensor:
+    """The answer's output for `placement`, or Incorrect saying why there is none."""
+    what = f"residual_sublayer(x, sublayer, norm, {placement!r})"
+
+    def call(*args: Any) -> Any:
+        try:
+            return answer(*args)
+        except ValueError as error:      # a placement the answer does not accept: said below
+            return error
+
+    got = _call(call, x.clone(), F, N, placement, what=what, names=_NAMES, writes=_WRITES)
+    if isinstance(got, ValueError):
+        raise Incorrect(f"{what} raises ValueError ({str(got)[:80]}): {placement!r} is one of "
+                        f"the three placements to accept, {_FORMULAS[placement]}.")
+    return expect_tensor(got, shape=x.shape, what=what).detach()
+
+
 def _check_residual_sublayer(answer: Any) -> str:
     expect_function(answer, _SIGNATURE)
     refuse_course_code(answer, "residual_sublayer", writes=_WRITES)
     for seed in (0, 1):
         x, F, N = _pieces(seed)
         candidates = _candidates(x, F, N)
-        results = {}
-        for placement in ("post", "pre"):
-            what = f"residual_sublayer(x, sublayer, norm, {placement!r})"
-            got = _call(answer, x.clone(), F, N, placement, what=what, names=_NAMES, writes=_WRITES)
-            results[placement] = expect_tensor(got, shape=x.shape, what=what).detach()
-        if close(results["post"], results["pre"], atol=1e-5):
-            raise Incorrect("residual_sublayer gives the same result for 'post' and 'pre': it "
-                            "ignores `placement`. The two placements put the LayerNorm in "
-                            "different places, so they compute different things.")
+        results = {placement: _placement_result(answer, x, F, N, placement)
+                   for placement in _PLACEMENTS}
+        if all(close(results[p], results["post"], atol=1e-5) for p in ("pre", "res-post")):
+            raise Incorrect("residual_sublayer gives the same result for 'post', 'pre' and "
+                            "'res-post': it ignores `placement`. The three placements put the "
+                            "LayerNorm in different places, so they compute different things.")
         with torch.no_grad():
             candidates["norm on skip"] = N(x) + F(x)
+            candidates["sandwich"] = x + N(F(N(x)))
         for placement, got in results.items():
-            if close(got, candidates[placement], atol=1e-5):
+            if close(got, candidates[_PLACEMENTS[placement]], atol=1e-5):
                 continue
             if close(got, candidates["norm on skip"], atol=1e-5):
                 raise Incorrect(f"with placement={placement!r} it computes LN(x) + F(x): the norm "
-                                "is on the skip and the branch sees x raw. That is neither "
-                                "placement: post-norm normalises the SUM, pre-norm the branch's "
-                                "INPUT, and neither normalises what the skip carries.")
-            other = "pre" if placement == "post" else "post"
-            if close(got, candidates[other], atol=1e-5):
-                raise Incorrect(f"with placement={placement!r} it computes {_COMPUTES[other]}: "
-                                "the two placements are swapped.")
+                                "is on the skip and the branch sees x raw. That is none of the "
+                                "placements: each normalises the sum, the branch's input or the "
+                                "branch's output, and none normalises what the skip carries.")
+            if close(got, candidates["sandwich"], atol=1e-5):
+                raise Incorrect(f"with placement={placement!r} it computes x + LN(F(LN(x))): the "
+                                "norm runs on the branch's input AND on its output. res-post "
+                                "normalises only what the branch returns; the branch reads x "
+                                "itself.")
+            other = next((p for p, key in _PLACEMENTS.items()
+                          if p != placement and close(got, candidates[key], atol=1e-5)), None)
+            if other is not None:
+                raise Incorrect(f"with placement={placement!r} it computes {_FORMULAS[other]}, "
+                                f"which is {other!r}: {placement!r} is {_FORMULAS[placement]}.")
             for mistake, value in candidates.items():
-                if mistake not in ("post", "pre") and mistake in _COMPUTES \
+                if mistake not in ("post", "pre", "norm on branch") and mistake in _COMPUTES \
                         and close(got, value, atol=1e-5):
                     raise Incorrect(f"with placement={placement!r} it computes "
                                     f"{_COMPUTES[mistake]}.")
+            expected = candidates[_PLACEMENTS[placement]]
             raise Incorrect(f"with placement={placement!r} it returns something else (largest "
-                            f"difference {(got - candidates[placement]).abs().max():.3g}). Call "
-                            "`sublayer` and `norm`; do not build new layers.")
+                            f"difference {(got - expected).abs().max():.3g} from "
+                            f"{_FORMULAS[placement]}). Call `sublayer` and `norm`; do not build "
+                            "new layers.")
     x, _, N = _pieces(2)
     zero = lambda v: torch.zeros_like(v)   # noqa: E731
     got = expect_tensor(call_student(answer, x.clone(), zero, N, "pre", what=_SIGNATURE,
@@ -114,8 +144,9 @@ def _check_residual_sublayer(answer: Any) -> str:
         raise Incorrect("for an unknown placement ('middle') it returns a result. A typo such as "
                         "'Pre' would then silently train a model you did not ask for: raise "
                         "ValueError instead.")
-    return ("'post' gives LN(x + F(x)), 'pre' gives x + F(LN(x)), and anything else is refused. "
-            "The models below use your function for every residual sub-layer.")
+    return ("'post' gives LN(x + F(x)), 'pre' x + F(LN(x)), 'res-post' x + LN(F(x)), and anything "
+            "else is refused. The post-norm and pre-norm models below use your function for "
+            "every residual sub-layer.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,15 +309,18 @@ def _check_gradient_spread(answer: Any) -> str:
 EXERCISES = (
     Exercise("residual_sublayer",
              "write residual_sublayer(x, sublayer, norm, placement): one residual sub-layer with "
-             "its LayerNorm after the sum (placement 'post') or inside the branch ('pre'); any "
-             "other placement raises ValueError",
+             "its LayerNorm after the sum ('post'), on the branch's input ('pre') or on the "
+             "branch's output ('res-post'); any other placement raises ValueError",
              _check_residual_sublayer,
-             ("Two formulas, one per placement. Which of them adds x itself back, and which "
-              "normalises the sum?",
+             ("Three formulas, one per placement. For each, ask what the norm is applied to (the "
+              "sum, the branch's input, the branch's output) and whether x itself comes out "
+              "of the sub-layer.",
               "post: the norm is the last thing applied, to x + F(x). pre: the norm is the first "
-              "thing the branch does; the skip carries x unchanged.",
+              "thing the branch does. res-post: the norm is the last thing the branch does. In "
+              "pre and res-post the skip carries x unchanged.",
               "if placement == 'post': return norm(x + sublayer(x)); if placement == 'pre': "
-              "return x + sublayer(norm(x)); otherwise raise ValueError(...)."),
+              "return x + sublayer(norm(x)); if placement == 'res-post': return x + "
+              "norm(sublayer(x)); otherwise raise ValueError(...)."),
              residual_sublayer),
     Exercise("next_char_windows",
              "fix next_char_windows(ids, starts, seq_len), which cuts the training windows of a "

@@ -1,6 +1,6 @@
 """Exercises of notebook 03: GroupNorm, and BatchNorm that leaves the padding of sequences out of
-its statistics, each written without PyTorch's or the course's norms, and which dimensions of a
-(B, T, C) tensor each norm averages over (write); an accuracy helper that evaluates a BatchNorm
+its statistics, each written without PyTorch's or the course's norms, and which dimensions of an
+image batch (B, C, H, W) BatchNorm and GroupNorm's two extremes average over (write); an accuracy helper that evaluates a BatchNorm
 net in training mode (debug); the largest batch size at which BatchNorm has fallen behind
 LayerNorm in a small-batch study (measure)."""
 
@@ -54,9 +54,10 @@ def masked_batch_norm(x: torch.Tensor, mask: torch.Tensor, gamma: torch.Tensor,
 
 REDUCED_DIMS_SOURCE = """
 reduced_dims = {
-    # dims of a (B, T, C) tensor averaged into ONE mean and variance
-    "batch": (0, 1),    # nn.BatchNorm1d on (B, C, T): each channel over batch and time
-    "layer": (2,),      # nn.LayerNorm(C): each token over its channels
+    # dims of an image batch (B, C, H, W) averaged into ONE mean and variance
+    "batch": (0, 2, 3),      # nn.BatchNorm2d(C): each channel over the images and the pixels
+    "layer": (1, 2, 3),      # GroupNorm with 1 group: each image over all its channels and pixels
+    "instance": (2, 3),      # GroupNorm with C groups: each channel of each image, over its pixels
 }
 """
 reduced_dims: dict[str, tuple[int, ...]] = {}
@@ -403,6 +404,9 @@ def _check_masked_batch_norm(answer: Any) -> str:
 
 # --------------------------------------------------------------------------------- reduced_dims
 
+_IMAGE_KEYS = ("batch", "layer", "instance")
+
+
 def _as_dims(value: Any, key: str) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
@@ -410,42 +414,69 @@ def _as_dims(value: Any, key: str) -> tuple[int, ...]:
             isinstance(d, int) and not isinstance(d, bool) for d in value):
         raise Incorrect(f"reduced_dims[{key!r}] should be a tuple of dimension numbers, e.g. "
                         f"(0,), got {value!r}.")
-    dims = {d % 3 if -3 <= d < 3 else d for d in value}
-    if any(d not in (0, 1, 2) for d in dims):
-        raise Incorrect(f"reduced_dims[{key!r}] = {value!r}: a (B, T, C) tensor only has "
-                        "dims 0, 1, 2 (or -3, -2, -1).")
+    dims = {d % 4 if -4 <= d < 4 else d for d in value}
+    if any(d not in (0, 1, 2, 3) for d in dims):
+        raise Incorrect(f"reduced_dims[{key!r}] = {value!r}: a (B, C, H, W) tensor only has "
+                        "dims 0, 1, 2, 3 (or -4 to -1).")
     return tuple(sorted(dims))
+
+
+_KEEPS = {"batch": "one statistic per channel", "layer": "one statistic per image",
+          "instance": "one statistic per channel of each image"}
+_RIGHT_DIMS = {"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)}
 
 
 def _check_reduced_dims(answer: Any) -> str:
     if not isinstance(answer, dict):
-        raise Incorrect(f"Expected a dict like {{'batch': (...), 'layer': (...)}}, got "
-                        f"{type(answer).__name__}.")
+        raise Incorrect("Expected a dict like {'batch': (...), 'layer': (...), 'instance': "
+                        f"(...)}}, got {type(answer).__name__}.")
     if any(value is Ellipsis for value in answer.values()):
         left = [key for key, value in answer.items() if value is Ellipsis]
         raise NotAttempted(f"Replace each `...` with a tuple of dims, such as (0,): still "
                            f"`...` for {', '.join(repr(k) for k in left)}. Then run the cell again.")
-    missing = {"batch", "layer"} - set(answer)
+    missing = [key for key in _IMAGE_KEYS if key not in answer]
     if missing:
-        raise Incorrect(f"The dict has no entry for {sorted(missing)}: give one for 'batch' and "
-                        "one for 'layer'.")
-    batch, layer = _as_dims(answer["batch"], "batch"), _as_dims(answer["layer"], "layer")
-    if batch == (2,) and layer in ((0, 1), (0,)):
-        raise Incorrect("The two are swapped: BatchNorm averages over examples (and time) for "
-                        "each channel; LayerNorm averages over channels for each token.")
-    if batch == (0,):
-        raise Incorrect("BatchNorm for sequences averages each channel over the batch AND over "
-                        "time: nn.BatchNorm1d on a (B, C, T) input uses every (b, t) pair.")
-    if batch != (0, 1):
-        raise Incorrect(f"reduced_dims['batch'] = {batch}: BatchNorm keeps one statistic per "
-                        "channel, so it averages over every other dimension.")
-    if layer == (1, 2):
-        raise Incorrect("LayerNorm in a transformer normalises each token on its own: over its "
-                        "channels only, never across time (that would mix positions).")
-    if layer != (2,):
-        raise Incorrect(f"reduced_dims['layer'] = {layer}: LayerNorm keeps one statistic per "
-                        "token (per b and t).")
-    return "BatchNorm: one statistic per channel over (B, T); LayerNorm: one per token over C."
+        raise Incorrect(f"The dict has no entry for {missing}: give one for each of 'batch', "
+                        "'layer' and 'instance'.")
+    dims = {key: _as_dims(answer[key], key) for key in _IMAGE_KEYS}
+    if dims["batch"] == (0, 1) and dims["layer"] in ((2,), (3,)):
+        raise Incorrect("That is the answer for a (B, T, C) sequence, with the channels LAST. An "
+                        "image batch (B, C, H, W) has its channels at dim 1, as nn.BatchNorm2d "
+                        "and nn.GroupNorm expect them, and two dims of pixels after them.")
+    if dims["layer"] in ((2,), (3,)):
+        raise Incorrect(f"reduced_dims['layer'] = {dims['layer']}: that is one dim of pixels (H "
+                        "or W), not the channels, which are dim 1 in an image batch. GroupNorm "
+                        "with one group takes all the channels of an image, at every pixel.")
+    if dims["layer"] == (2, 3) and dims["instance"] == (1, 2, 3):
+        raise Incorrect("'layer' and 'instance' are swapped: with one group, GroupNorm's group "
+                        "holds ALL the channels of an image; with C groups, each group is one "
+                        "channel.")
+    for key in _IMAGE_KEYS:
+        if 0 in dims[key] and key != "batch":
+            raise Incorrect(f"reduced_dims[{key!r}] = {dims[key]} includes dim 0, the batch: "
+                            "GroupNorm, with any number of groups, normalises each image on its "
+                            "own, so its statistics never mix images.")
+        if 1 in dims[key] and key in ("batch", "instance"):
+            raise Incorrect(f"reduced_dims[{key!r}] = {dims[key]} includes dim 1, the channels: "
+                            f"{_KEEPS[key]} means each channel gets its own mean, so the mean is "
+                            "never taken ACROSS channels.")
+    if dims["batch"] == (0,):
+        raise Incorrect("reduced_dims['batch'] = (0,): nn.BatchNorm2d averages each channel over "
+                        "the batch AND over every pixel (H and W): one mean per channel, not one "
+                        "per channel and pixel.")
+    if dims["layer"] == (1,):
+        raise Incorrect("reduced_dims['layer'] = (1,): that normalises each pixel over its "
+                        "channels (the 'channels-last' LayerNorm some CNNs use), one statistic "
+                        "per pixel. GroupNorm with one group takes every channel at EVERY pixel "
+                        "of the image together.")
+    for key in _IMAGE_KEYS:
+        if dims[key] != _RIGHT_DIMS[key]:
+            raise Incorrect(f"reduced_dims[{key!r}] = {dims[key]}: that norm keeps "
+                            f"{_KEEPS[key]}, so it averages over every other dim, and over no "
+                            "dim it keeps.")
+    return ("BatchNorm: one statistic per channel over (B, H, W); GroupNorm with 1 group "
+            "(LayerNorm over the image): one per image over (C, H, W); with C groups "
+            "(InstanceNorm): one per image and channel over (H, W).")
 
 
 # ----------------------------------------------------------------------------- batched_accuracy
@@ -817,14 +848,15 @@ EXERCISES = (
         reference=masked_batch_norm,
     ),
     Exercise("reduced_dims",
-             "fill in reduced_dims = {'batch': (...), 'layer': (...)}: the dims of a (B, T, C) "
-             "tensor each norm averages over",
+             "fill in reduced_dims = {'batch': (...), 'layer': (...), 'instance': (...)}: the "
+             "dims of an image batch (B, C, H, W) that BatchNorm and GroupNorm with 1 and with C "
+             "groups each average over",
              _check_reduced_dims,
-             ("Ask: how many means does each norm keep? BatchNorm: one per channel. LayerNorm: "
-              "one per token.",
-              "Whatever a norm keeps one statistic per is NOT reduced; every other dim is.",
-              "BatchNorm keeps C, so it reduces (0, 1); LayerNorm keeps (B, T), so it reduces "
-              "(2,)."),
+             ("Ask first what each norm keeps ONE statistic per. BatchNorm: per channel. GroupNorm "
+              "with 1 group: per image. With C groups: per channel of each image.",
+              "Whatever a norm keeps one statistic per is NOT reduced; every other dim is. The "
+              "channels are dim 1 here, and the pixels are two dims, H and W.",
+              "'batch': (0, 2, 3); 'layer': (1, 2, 3); 'instance': (2, 3)."),
              reduced_dims, reference_source=REDUCED_DIMS_SOURCE),
     Exercise(
         name="batched_accuracy",

@@ -1,7 +1,7 @@
-"""Exercises of notebook 02: counting paths, the Jacobian of a residual block worked out by hand
-(without autograd), and the direct gradient term of a scaled shortcut (write); a pre-activation
-stack whose final norm and ReLU run after every block (debug); from which block on a lesion
-study's deletions are cheap (measure)."""
+"""Exercises of notebook 02: counting paths through blocks of several branches, the Jacobian of
+a residual block worked out by hand (without autograd), and the direct gradient term of a scaled
+shortcut (write); a pre-activation stack whose final norm and ReLU run after every block (debug);
+from which block on a lesion study's deletions are cheap (measure)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from .framework import (Exercise, Incorrect, NotAttempted, call_student, close, 
 # Reference solutions: `solution()` shows exactly this code.
 
 
-def path_count(n_blocks: int, path_length: int) -> int:
-    # a path picks, in each block, the branch or the skip: choose which path_length blocks
-    return math.comb(n_blocks, path_length)
+def path_count(n_blocks: int, branches: int, path_length: int) -> int:
+    # in each block a path takes the skip or ONE of its `branches` branches: choose the
+    # path_length blocks where it takes a branch, then one branch in each of them
+    return math.comb(n_blocks, path_length) * branches ** path_length
 
 
 def residual_jacobian_by_hand(branch: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
@@ -67,52 +68,74 @@ def deletable_from(lesion, kind="residual", cost=0.10):
 # Checkers.
 
 
-_PATH_CASES = [(1, 0), (1, 1), (3, 1), (3, 2), (10, 3), (10, 0), (10, 10), (54, 27), (54, 11)]
+_PATH_CASES = [(1, 1, 0), (1, 1, 1), (3, 1, 2), (3, 2, 1), (3, 2, 2), (4, 3, 2), (10, 2, 3),
+               (10, 4, 0), (10, 3, 10), (54, 1, 27), (54, 2, 27), (54, 32, 11)]
+
+
+def _paths(n: int, b: int, k: int) -> int:
+    return math.comb(n, k) * b ** k
+
 
 _PATH_MISTAKES = [   # (what the answer computes, the formula, what to say)
-    ("2^n", lambda n, k: 2 ** n,
-     "that is the number of ALL paths through n blocks, whatever their length. Count only those "
-     "through exactly path_length branches."),
-    ("2^k", lambda n, k: 2 ** k,
-     "2^path_length counts the ways of taking the branch or the skip in path_length blocks, but "
-     "the path_length blocks can be ANY path_length of the n_blocks. Count those choices."),
-    ("C(k, n)", lambda n, k: math.comb(k, n),
-     "the arguments are swapped: math.comb(path_length, n_blocks) instead of "
-     "math.comb(n_blocks, path_length)."),
-    ("n!/(n-k)!", lambda n, k: math.perm(n, k),
+    ("C(n, k)", lambda n, b, k: math.comb(n, k),
+     "that is the count for ONE branch per block (section 5's). Here a path that takes the "
+     "branch route through a block still has `branches` of them to choose from."),
+    ("C(n b, k)", lambda n, b, k: math.comb(n * b, k),
+     "choosing path_length of all n_blocks * branches branches lets a path take two branches of "
+     "the same block. A path passes each block once: through its skip or through ONE of its "
+     "branches."),
+    ("(b + 1)^n", lambda n, b, k: (b + 1) ** n,
+     "that is the number of ALL paths through the blocks, whatever their length. Count only "
+     "those through exactly path_length branches."),
+    ("C(n, k) b", lambda n, b, k: math.comb(n, k) * b,
+     "the branch is chosen in only one block. EACH of the path_length blocks where the path "
+     "takes a branch offers `branches` of them."),
+    ("C(n, k) (b + 1)^k", lambda n, b, k: math.comb(n, k) * (b + 1) ** k,
+     "in the blocks where the path takes a branch, the skip is not one of the choices: it has "
+     "`branches` choices there, not branches + 1."),
+    ("b^k", lambda n, b, k: b ** k,
+     "b^path_length counts the choices of branch, but the path_length blocks can be ANY "
+     "path_length of the n_blocks. Count those choices too."),
+    ("C(n, b) k^b", lambda n, b, k: math.comb(n, b) * k ** b,
+     "branches and path_length are swapped: the arguments come in the order (n_blocks, "
+     "branches, path_length)."),
+    ("n!/(n-k)! b^k", lambda n, b, k: math.perm(n, k) * b ** k,
      "that counts ORDERED choices of blocks. A path is a set of blocks (the network fixes their "
      "order): divide by path_length!."),
-    ("n^k", lambda n, k: n ** k,
-     "n_blocks ** path_length counts sequences that may repeat a block. A path passes each "
-     "block once: choose path_length of the n_blocks without order."),
 ]
 
 
 def _check_path_count(answer: Any) -> str:
-    expect_function(answer, "path_count(n_blocks, path_length)")
+    expect_function(answer, "path_count(n_blocks, branches, path_length)")
     got = {}
-    for n, k in _PATH_CASES:
-        value = call_student(answer, n, k, what=f"path_count({n}, {k})")
+    for n, b, k in _PATH_CASES:
+        what = f"path_count({n}, {b}, {k})"
+        value = call_student(answer, n, b, k, what=what,
+                             names=("n_blocks", "branches", "path_length"))
         if value is None:
-            raise Incorrect(f"path_count({n}, {k}) returned None: did you forget a `return`?")
+            raise Incorrect(f"{what} returned None: did you forget a `return`?")
         if isinstance(value, bool) or not isinstance(value, (Integral, Real)):
-            raise Incorrect(f"path_count({n}, {k}) returned {type(value).__name__}; return an int.")
-        got[n, k] = value
-    if all(got[case] == math.comb(*case) for case in _PATH_CASES):
+            raise Incorrect(f"{what} returned {type(value).__name__}; return an int.")
+        got[n, b, k] = value
+    if all(got[case] == _paths(*case) for case in _PATH_CASES):
         floats = [case for case in _PATH_CASES if not isinstance(got[case], Integral)]
         if floats:
-            n, k = floats[0]
-            raise Incorrect(f"path_count({n}, {k}) returned the float {got[n, k]!r}. Return an "
-                            "exact int (math.comb): floats stop counting exactly past 2^53.")
-        return "C(n, k) paths of length k, and C(54, 27) counted exactly."
+            n, b, k = floats[0]
+            raise Incorrect(f"path_count({n}, {b}, {k}) returned the float {got[n, b, k]!r}. "
+                            "Return an exact int (math.comb, and ** on ints): floats stop "
+                            "counting exactly past 2^53.")
+        return ("C(n, k) b^k paths through exactly k branches, and the large counts exact. With "
+                "one branch per block this is section 5's C(n, k).")
     for _, formula, advice in _PATH_MISTAKES:
         if all(got[case] == formula(*case) for case in _PATH_CASES):
-            n, k = next(case for case in _PATH_CASES if formula(*case) != math.comb(*case))
-            raise Incorrect(f"path_count({n}, {k}) returned {got[n, k]:,}, but the count of paths "
-                            f"through exactly {k} of {n} branches is {math.comb(n, k):,}: {advice}")
-    n, k = next(case for case in _PATH_CASES if got[case] != math.comb(*case))
-    raise Incorrect(f"path_count({n}, {k}) returned {got[n, k]!r}, expected {math.comb(n, k):,}. A "
-                    f"path chooses, in each of the {n} blocks, the branch or the skip.")
+            n, b, k = next(case for case in _PATH_CASES if formula(*case) != _paths(*case))
+            raise Incorrect(f"path_count({n}, {b}, {k}) returned {got[n, b, k]:,}, but the count "
+                            f"of paths through exactly {k} branches of {n} blocks with {b} "
+                            f"branches each is {_paths(n, b, k):,}: {advice}")
+    n, b, k = next(case for case in _PATH_CASES if got[case] != _paths(*case))
+    raise Incorrect(f"path_count({n}, {b}, {k}) returned {got[n, b, k]!r}, expected "
+                    f"{_paths(n, b, k):,}. A path chooses, in each of the {n} blocks, the skip "
+                    f"or one of its {b} branches.")
 
 
 # ----------------------------------------------------------------------------- the Jacobian by hand
@@ -578,15 +601,17 @@ def _check_deletable_from(answer: Any) -> str:
 EXERCISES = [
     Exercise(
         name="path_count",
-        task="write path_count(n_blocks, path_length) -> int: how many paths through n_blocks "
-             "residual blocks pass through exactly path_length branches.",
+        task="write path_count(n_blocks, branches, path_length) -> int: how many paths through "
+             "n_blocks residual blocks, each with `branches` branches added to its skip, pass "
+             "through exactly path_length branches.",
         checker=_check_path_count,
         hints=(
-            "At every block a path goes through the branch or takes the skip: 2 choices, so "
-            "2^n paths in all.",
-            "A path of length k is fixed by WHICH k blocks it takes the branch in; the order "
-            "is set by the network.",
-            "`return math.comb(n_blocks, path_length)`",
+            "Unravel one block, y = x + F_1(x) + ... + F_b(x): a path passes it through the skip "
+            "or through one of its b branches, so b + 1 ways, and (b + 1)^n paths in all. Which "
+            "of those choices make a path longer?",
+            "Split the count in two: first WHICH path_length blocks the path takes a branch in "
+            "(the network fixes their order), then which branch in each of those blocks.",
+            "`return math.comb(n_blocks, path_length) * branches ** path_length`",
         ),
         reference=path_count,
         imports="import math",

@@ -12,6 +12,44 @@ def swapped(x, sublayer, norm, placement):
         return norm(x + sublayer(x))
     if placement == "post":
         return x + sublayer(norm(x))
+    if placement == "res-post":
+        return x + norm(sublayer(x))
+    raise ValueError(placement)
+
+
+def two_placements(x, sublayer, norm, placement):     # notebook 04's two functions, combined
+    if placement == "post":
+        return norm(x + sublayer(x))
+    if placement == "pre":
+        return x + sublayer(norm(x))
+    raise ValueError(f"unknown placement {placement!r}")
+
+
+def res_post_as_post(x, sublayer, norm, placement):
+    if placement in ("post", "res-post"):
+        return norm(x + sublayer(x))
+    if placement == "pre":
+        return x + sublayer(norm(x))
+    raise ValueError(placement)
+
+
+def res_post_sandwich(x, sublayer, norm, placement):
+    if placement == "post":
+        return norm(x + sublayer(x))
+    if placement == "pre":
+        return x + sublayer(norm(x))
+    if placement == "res-post":
+        return x + norm(sublayer(norm(x)))
+    raise ValueError(placement)
+
+
+def res_post_without_skip(x, sublayer, norm, placement):
+    if placement == "post":
+        return norm(x + sublayer(x))
+    if placement == "pre":
+        return x + sublayer(norm(x))
+    if placement == "res-post":
+        return norm(sublayer(x))
     raise ValueError(placement)
 
 
@@ -21,6 +59,8 @@ def delegates(x, sublayer, norm, placement):
         return cu.post_norm_sublayer(x, sublayer, norm)
     if placement == "pre":
         return cu.pre_norm_sublayer(x, sublayer, norm)
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     raise ValueError(placement)
 
 
@@ -33,6 +73,8 @@ def normalised_skip(x, sublayer, norm, placement):
         return norm(x + sublayer(x))
     if placement == "pre":
         return norm(x) + sublayer(norm(x))
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     raise ValueError(placement)
 
 
@@ -41,23 +83,31 @@ def no_skip(x, sublayer, norm, placement):
         return norm(sublayer(x))
     if placement == "pre":
         return x + sublayer(norm(x))
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     raise ValueError(placement)
 
 
 def falls_through(x, sublayer, norm, placement):
     if placement == "post":
         return norm(x + sublayer(x))
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     return x + sublayer(norm(x))          # any other placement: pre-norm
 
 
 def asserts(x, sublayer, norm, placement):
-    assert placement in ("post", "pre")
+    assert placement in ("post", "pre", "res-post")
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     return norm(x + sublayer(x)) if placement == "post" else x + sublayer(norm(x))
 
 
 def in_place(x, sublayer, norm, placement):
-    if placement not in ("post", "pre"):
+    if placement not in ("post", "pre", "res-post"):
         raise ValueError(placement)
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     if placement == "pre":
         x += sublayer(norm(x))
         return x
@@ -70,6 +120,8 @@ def with_match(x, sublayer, norm, placement):
             return norm(x + sublayer(x))
         case "pre":
             return x + sublayer(norm(x))
+        case "res-post":
+            return norm(sublayer(x)) + x
         case _:
             raise ValueError(f"unknown placement {placement!r}")
 
@@ -151,8 +203,10 @@ def spread_over_seeds(runs, variant, checkpoint=1):
 
 
 def norm_on_skip(x, sublayer, norm, placement):
-    if placement not in ("post", "pre"):
+    if placement not in ("post", "pre", "res-post"):
         raise ValueError(placement)
+    if placement == "res-post":
+        return x + norm(sublayer(x))
     return norm(x) + sublayer(x) if placement == "post" else x + sublayer(norm(x))
 
 
@@ -171,7 +225,11 @@ STUBS = {"residual_sublayer": residual_sublayer_stub, "next_char_windows": windo
 
 WRONG = {
     "residual_sublayer": [
-        (swapped, "the two placements are swapped"),
+        (swapped, "which is 'pre': 'post' is LN(x + F(x))"),
+        (two_placements, "'res-post' is one of the three placements to accept, x + LN(F(x))"),
+        (res_post_as_post, "which is 'post': 'res-post' is x + LN(F(x))"),
+        (res_post_sandwich, "the norm runs on the branch's input AND on its output"),
+        (res_post_without_skip, "the `x +` is missing"),
         (delegates, "Your code calls cu.post_norm_sublayer, the course's own code"),
         (ignores_placement, "it ignores `placement`"),
         (normalised_skip, "a formula some summaries give for pre-norm"),

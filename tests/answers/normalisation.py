@@ -185,7 +185,7 @@ def masked_zero_padding_out(x, mask, gamma, beta, eps=1e-5):      # right: zeros
 
 
 STUBS = {"group_norm": group_norm_stub, "masked_batch_norm": masked_batch_norm_stub,
-         "reduced_dims": {"batch": ..., "layer": ...}}
+         "reduced_dims": {"batch": ..., "layer": ..., "instance": ...}}
 
 WRONG = {
     "group_norm": [
@@ -235,18 +235,26 @@ WRONG = {
         (masked_zeroes_the_padding_in_place, "changed its input `x` in place"),
     ],
     "reduced_dims": [
-        ({"batch": (2,), "layer": (0, 1)}, "swapped"),
-        ({"batch": (0,), "layer": (2,)}, "over the batch AND over time"),
-        ({"batch": (0, 1), "layer": (1, 2)}, "never across time"),
-        ({"batch": (0, 1)}, "no entry for ['layer']"),
-        ({"batch": (0, 3), "layer": (2,)}, "only has dims 0, 1, 2"),
-        ([(0, 1), (2,)], "Expected a dict"),
+        ({"batch": (0, 1), "layer": (2,), "instance": (1,)}, "the answer for a (B, T, C) sequence"),
+        ({"batch": (0, 2, 3), "layer": (2, 3), "instance": (1, 2, 3)}, "are swapped"),
+        ({"batch": (0,), "layer": (1, 2, 3), "instance": (2, 3)}, "over every pixel (H and W)"),
+        ({"batch": (0, 2, 3), "layer": (1,), "instance": (2, 3)}, "channels-last"),
+        ({"batch": (0, 2, 3), "layer": (-1,), "instance": (2, 3)}, "one dim of pixels"),
+        ({"batch": (0, 2, 3), "layer": (0, 1, 2, 3), "instance": (2, 3)}, "never mix images"),
+        ({"batch": (0, 1, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)},
+         "never taken ACROSS channels"),
+        ({"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (3,)}, "one statistic per channel "
+         "of each image, so it averages over every other dim"),
+        ({"batch": (0, 2, 3), "layer": (1, 2, 3)}, "no entry for ['instance']"),
+        ({"batch": (0, 4), "layer": (1, 2, 3), "instance": (2, 3)}, "only has dims 0, 1, 2, 3"),
+        ([(0, 2, 3), (1, 2, 3), (2, 3)], "Expected a dict"),
     ],
 }
 
 RIGHT = {   # other ways of writing the right answer, which must pass
-    "reduced_dims": [{"batch": [0, 1], "layer": -1}, {"batch": (-3, -2), "layer": [2]},
-                     {"batch": {0, 1}, "layer": (2,), "rms": (2,)}],
+    "reduced_dims": [{"batch": [0, 2, 3], "layer": [1, 2, 3], "instance": (-2, -1)},
+                     {"batch": (-4, -2, -1), "layer": (-3, 2, 3), "instance": [2, 3]},
+                     {"batch": {0, 2, 3}, "layer": (1, 2, 3), "instance": (2, 3), "group": 1}],
     "group_norm": [group_norm_unflattened],
     "masked_batch_norm": [masked_real_tokens_by_hand, masked_zero_padding_out],
 }

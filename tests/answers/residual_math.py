@@ -9,7 +9,7 @@ from torch.func import jacrev
 from course_utils.exercises.residual_math import direct_gradient_factors
 
 
-def path_count_stub(n_blocks, path_length):
+def path_count_stub(n_blocks, branches, path_length):
     raise NotImplementedError
 
 
@@ -95,16 +95,20 @@ STUBS = {"path_count": path_count_stub, "residual_jacobian_by_hand": residual_ja
 
 WRONG = {
     "path_count": [
-        (lambda n, k: 2 ** n, "number of ALL paths"),
-        (lambda n, k: 2 ** k, "2^path_length counts the ways"),
-        (lambda n, k: math.comb(k, n), "the arguments are swapped"),
-        (lambda n, k: math.perm(n, k), "counts ORDERED choices"),
-        (lambda n, k: n ** k, "sequences that may repeat a block"),
-        (lambda n, k: float(math.comb(n, k)), "Return an exact int"),
-        (lambda n, k: math.comb(n, k - 1) if k else 1, "returned 1, expected 3"),
-        (lambda n, k: None, "returned None"),
-        (lambda n, k: "3", "returned str"),
-        (lambda n, k: [][0], "raised IndexError"),
+        (lambda n, b, k: math.comb(n, k), "for ONE branch per block"),
+        (lambda n, b, k: math.comb(n * b, k), "take two branches of the same block"),
+        (lambda n, b, k: (b + 1) ** n, "number of ALL paths"),
+        (lambda n, b, k: math.comb(n, k) * b, "chosen in only one block"),
+        (lambda n, b, k: math.comb(n, k) * (b + 1) ** k, "the skip is not one of the choices"),
+        (lambda n, b, k: b ** k, "b^path_length counts the choices of branch"),
+        (lambda n, b, k: math.comb(n, b) * k ** b, "branches and path_length are swapped"),
+        (lambda n, b, k: math.perm(n, k) * b ** k, "counts ORDERED choices"),
+        (lambda n, b, k: float(math.comb(n, k) * b ** k), "Return an exact int"),
+        (lambda n, b, k: math.comb(n, k) * b ** k if b < 3 else 0, "returned 0, expected 54"),
+        (lambda n, k: math.comb(n, k), "raised TypeError"),          # the two-argument count
+        (lambda n, b, k: None, "returned None"),
+        (lambda n, b, k: "3", "returned str"),
+        (lambda n, b, k: [][0], "raised IndexError"),
     ],
     "residual_jacobian_by_hand": [
         (lambda b, x: _by_hand(b, x, identity=False), "the branch's Jacobian alone"),
@@ -374,6 +378,14 @@ WRONG.update({
     ],
 })
 NOT_ATTEMPTED_ALSO = [("preact_stack", preact_stack_one_line)]
-RIGHT = {"residual_jacobian_by_hand": [jacobian_by_hand_float64, jacobian_by_hand_in_a_loop],
+def path_count_block_by_block(n_blocks, branches, path_length):
+    counts = [1] + [0] * n_blocks           # counts[k]: paths through the blocks so far, length k
+    for _ in range(n_blocks):
+        counts = [counts[k] + (branches * counts[k - 1] if k else 0) for k in range(n_blocks + 1)]
+    return counts[path_length]
+
+
+RIGHT = {"path_count": [path_count_block_by_block],
+         "residual_jacobian_by_hand": [jacobian_by_hand_float64, jacobian_by_hand_in_a_loop],
          "preact_stack": [preact_by_index, preact_with_residual],
          "deletable_from": [deletable_tensor_index]}
