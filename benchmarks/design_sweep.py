@@ -69,10 +69,39 @@ def _verdict_code(exercise: str):
     return getattr(_modules(exercise)[0], f"{exercise}_verdict")
 
 
+def without_wording(source: str) -> str:
+    """`source` with the task and the hints of every `Exercise(...)` call in it cut out (keyword
+    or positional: Exercise(name, task, checker, hints, ...)): what the student reads before
+    answering, which no verdict depends on, so that they can be reworded without a new sweep.
+    The rest of the text stays as written, so the result does not depend on Python's version."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    nodes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) \
+                == "Exercise":
+            nodes += [arg for i, arg in enumerate(node.args) if i in (1, 3)]
+            nodes += [k.value for k in node.keywords if k.arg in ("task", "hints")]
+    data = source.encode("utf-8")
+    starts = [0]                                  # byte offset of each line (ast's columns are bytes)
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans = sorted(((starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
+                    for n in nodes), reverse=True)
+    for start, end in spans:
+        data = data[:start] + b"..." + data[end:]
+    return data.decode("utf-8")
+
+
 def fingerprint(exercise: str) -> str:
     """A short hash of what the verdicts depend on: the exercise's module (its checker, its
-    reference, its constants) and the answers swept."""
-    text = "\n\0\n".join(inspect.getsource(m) for m in _modules(exercise))
+    reference, its constants) and the answers swept, leaving out the exercises' tasks and hints
+    (`without_wording`)."""
+    text = "\n\0\n".join(without_wording(inspect.getsource(m)) for m in _modules(exercise))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

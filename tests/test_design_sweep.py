@@ -45,3 +45,19 @@ def test_the_record_sweeps_the_answers_the_tests_list_with_their_verdicts():
                   for label, (_, expected) in design_sweep.trained_answers(name).items()}
         assert {label: counts["expected"] for label, counts in swept.items()} == listed, name
         assert "passed" in listed.values() and len(set(listed.values())) >= 3, name  # reference + 2 failures
+
+
+def test_a_fingerprint_leaves_out_the_tasks_and_hints_and_nothing_else():
+    source = ('LIMIT = 59\n'
+              'EXERCISES = [Exercise(name="warmup", kind="design", task="reach 1 by step 59",\n'
+              '                      checker=_check, hints=("idea", "how", "code"), reference=f),\n'
+              '             Exercise("other", "a task", _check_other, ("one", "two"), g)]\n')
+    reworded = (source.replace("reach 1 by step 59", "reach the full rate by step 59")
+                .replace('("idea", "how", "code")', '("the idea, said better",\n "how", "code")')
+                .replace('"a task"', '"another task"').replace('("one", "two")', '("1", "2", "3")'))
+    assert design_sweep.without_wording(reworded) == design_sweep.without_wording(source)
+    for changed in (source.replace("LIMIT = 59", "LIMIT = 60"),
+                    source.replace("checker=_check,", "checker=_check_more,"),
+                    source.replace("_check_other, (", "_check_another, ("),
+                    source.replace('name="warmup"', 'name="warm"')):
+        assert design_sweep.without_wording(changed) != design_sweep.without_wording(source)

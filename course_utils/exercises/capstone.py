@@ -95,27 +95,28 @@ def _check_residual_sublayer(answer: Any) -> str:
             if close(got, candidates[_PLACEMENTS[placement]], atol=1e-5):
                 continue
             if close(got, candidates["norm on skip"], atol=1e-5):
-                raise Incorrect(f"with placement={placement!r} it computes LN(x) + F(x): the norm "
+                raise Incorrect(f"With placement={placement!r} it computes LN(x) + F(x): the norm "
                                 "is on the skip and the branch sees x raw. That is none of the "
                                 "placements: each normalises the sum, the branch's input or the "
                                 "branch's output, and none normalises what the skip carries.")
             if close(got, candidates["sandwich"], atol=1e-5):
-                raise Incorrect(f"with placement={placement!r} it computes x + LN(F(LN(x))): the "
-                                "norm runs on the branch's input AND on its output. res-post "
-                                "normalises only what the branch returns; the branch reads x "
-                                "itself.")
+                raise Incorrect(f"With placement={placement!r} it computes x + LN(F(LN(x))): the "
+                                "norm runs on the branch's input AND on its output (the form of "
+                                "CogView's Sandwich-LN, Ding et al. 2021, which uses two separate "
+                                f"LayerNorms), where {placement!r} is "
+                                f"{_FORMULAS[placement]}.")
             other = next((p for p, key in _PLACEMENTS.items()
                           if p != placement and close(got, candidates[key], atol=1e-5)), None)
             if other is not None:
-                raise Incorrect(f"with placement={placement!r} it computes {_FORMULAS[other]}, "
+                raise Incorrect(f"With placement={placement!r} it computes {_FORMULAS[other]}, "
                                 f"which is {other!r}: {placement!r} is {_FORMULAS[placement]}.")
             for mistake, value in candidates.items():
                 if mistake not in ("post", "pre", "norm on branch") and mistake in _COMPUTES \
                         and close(got, value, atol=1e-5):
-                    raise Incorrect(f"with placement={placement!r} it computes "
+                    raise Incorrect(f"With placement={placement!r} it computes "
                                     f"{_COMPUTES[mistake]}.")
             expected = candidates[_PLACEMENTS[placement]]
-            raise Incorrect(f"with placement={placement!r} it returns something else (largest "
+            raise Incorrect(f"With placement={placement!r} it returns something else (largest "
                             f"difference {(got - expected).abs().max():.3g} from "
                             f"{_FORMULAS[placement]}). Call `sublayer` and `norm`; do not build "
                             "new layers.")
@@ -124,29 +125,31 @@ def _check_residual_sublayer(answer: Any) -> str:
     got = expect_tensor(call_student(answer, x.clone(), zero, N, "pre", what=_SIGNATURE,
                                      names=_NAMES), shape=x.shape, what=_SIGNATURE)
     if not close(got.detach(), x, atol=1e-6):
-        raise Incorrect("with placement='pre' and a branch that outputs zeros it should return x "
+        raise Incorrect("With placement='pre' and a branch that outputs zeros it should return x "
                         "itself, exactly.")
     def unknown_placement() -> Any:
         try:
-            answer(x.clone(), zero, N, "middle")
+            returned = answer(x.clone(), zero, N, "middle")
         except ValueError:
             return None
         except Exception as error:      # noqa: BLE001 - the student's code may raise anything
             return error
-        return "a result"
+        return "None" if returned is None else "a result"
 
     outcome = call_student(unknown_placement, what="residual_sublayer(x, sublayer, norm, 'middle')")
     if isinstance(outcome, BaseException):
-        raise Incorrect(f"for an unknown placement ('middle') it raises {type(outcome).__name__}; "
+        raise Incorrect(f"For an unknown placement ('middle') it raises {type(outcome).__name__}; "
                         "raise ValueError, which says the VALUE of an argument is wrong, with a "
                         "message naming the placements you accept.")
     if outcome is not None:
-        raise Incorrect("for an unknown placement ('middle') it returns a result. A typo such as "
+        raise Incorrect(f"For an unknown placement ('middle') it returns {outcome}. A typo such as "
                         "'Pre' would then silently train a model you did not ask for: raise "
                         "ValueError instead.")
     return ("'post' gives LN(x + F(x)), 'pre' x + F(LN(x)), 'res-post' x + LN(F(x)), and anything "
-            "else is refused. The post-norm and pre-norm models below use your function for "
-            "every residual sub-layer.")
+            "else is refused. With a branch of zeros, pre returns x exactly, res-post x + β "
+            "(LN of zeros is its shift β: x while β = 0, as at initialisation) and post LN(x). "
+            "The post-norm and pre-norm models below use your function for every residual "
+            "sub-layer.")
 
 
 # ---------------------------------------------------------------------------------------------

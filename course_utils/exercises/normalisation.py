@@ -466,7 +466,7 @@ def _check_reduced_dims(answer: Any) -> str:
                         "per channel and pixel.")
     if dims["layer"] == (1,):
         raise Incorrect("reduced_dims['layer'] = (1,): that normalises each pixel over its "
-                        "channels (the 'channels-last' LayerNorm some CNNs use), one statistic "
+                        "channels (the per-pixel LayerNorm that ConvNeXt uses), one statistic "
                         "per pixel. GroupNorm with one group takes every channel at EVERY pixel "
                         "of the image together.")
     for key in _IMAGE_KEYS:

@@ -76,6 +76,10 @@ def _paths(n: int, b: int, k: int) -> int:
     return math.comb(n, k) * b ** k
 
 
+def _branches(count: int) -> str:
+    return "branch" if count == 1 else "branches"
+
+
 _PATH_MISTAKES = [   # (what the answer computes, the formula, what to say)
     ("C(n, k)", lambda n, b, k: math.comb(n, k),
      "that is the count for ONE branch per block (section 5's). Here a path that takes the "
@@ -88,8 +92,8 @@ _PATH_MISTAKES = [   # (what the answer computes, the formula, what to say)
      "that is the number of ALL paths through the blocks, whatever their length. Count only "
      "those through exactly path_length branches."),
     ("C(n, k) b", lambda n, b, k: math.comb(n, k) * b,
-     "the branch is chosen in only one block. EACH of the path_length blocks where the path "
-     "takes a branch offers `branches` of them."),
+     "the choice of branch is counted as if it were made in one block only. In how many blocks "
+     "does such a path take a branch, and how many branches does each of them offer?"),
     ("C(n, k) (b + 1)^k", lambda n, b, k: math.comb(n, k) * (b + 1) ** k,
      "in the blocks where the path takes a branch, the skip is not one of the choices: it has "
      "`branches` choices there, not branches + 1."),
@@ -125,17 +129,19 @@ def _check_path_count(answer: Any) -> str:
                             "Return an exact int (math.comb, and ** on ints): floats stop "
                             "counting exactly past 2^53.")
         return ("C(n, k) b^k paths through exactly k branches, and the large counts exact. With "
-                "one branch per block this is section 5's C(n, k).")
+                "one branch per block this is section 5's C(n, k). Of all (b + 1)^n paths, the "
+                "typical one goes through n b / (b + 1) branches (n / 2 for one branch per "
+                "block): the more branches per block, the smaller the share of the short paths.")
     for _, formula, advice in _PATH_MISTAKES:
         if all(got[case] == formula(*case) for case in _PATH_CASES):
             n, b, k = next(case for case in _PATH_CASES if formula(*case) != _paths(*case))
             raise Incorrect(f"path_count({n}, {b}, {k}) returned {got[n, b, k]:,}, but the count "
-                            f"of paths through exactly {k} branches of {n} blocks with {b} "
-                            f"branches each is {_paths(n, b, k):,}: {advice}")
+                            f"of paths through exactly {k} {_branches(k)} of {n} blocks with {b} "
+                            f"{_branches(b)} each is {_paths(n, b, k):,}: {advice}")
     n, b, k = next(case for case in _PATH_CASES if got[case] != _paths(*case))
     raise Incorrect(f"path_count({n}, {b}, {k}) returned {got[n, b, k]!r}, expected "
                     f"{_paths(n, b, k):,}. A path chooses, in each of the {n} blocks, the skip "
-                    f"or one of its {b} branches.")
+                    f"or one of its {b} {_branches(b)}.")
 
 
 # ----------------------------------------------------------------------------- the Jacobian by hand

@@ -43,6 +43,15 @@ def res_post_sandwich(x, sublayer, norm, placement):
     raise ValueError(placement)
 
 
+def returns_none_for_others(x, sublayer, norm, placement):   # no `else`: falls off the end
+    if placement == "post":
+        return norm(x + sublayer(x))
+    if placement == "pre":
+        return x + sublayer(norm(x))
+    if placement == "res-post":
+        return x + norm(sublayer(x))
+
+
 def res_post_without_skip(x, sublayer, norm, placement):
     if placement == "post":
         return norm(x + sublayer(x))
@@ -228,14 +237,15 @@ WRONG = {
         (swapped, "which is 'pre': 'post' is LN(x + F(x))"),
         (two_placements, "'res-post' is one of the three placements to accept, x + LN(F(x))"),
         (res_post_as_post, "which is 'post': 'res-post' is x + LN(F(x))"),
-        (res_post_sandwich, "the norm runs on the branch's input AND on its output"),
+        (res_post_sandwich, "two separate LayerNorms), where 'res-post' is x + LN(F(x))"),
+        (returns_none_for_others, "For an unknown placement ('middle') it returns None"),
         (res_post_without_skip, "the `x +` is missing"),
         (delegates, "Your code calls cu.post_norm_sublayer, the course's own code"),
         (ignores_placement, "it ignores `placement`"),
         (normalised_skip, "a formula some summaries give for pre-norm"),
         (no_skip, "the `x +` is missing"),
-        (falls_through, "for an unknown placement ('middle') it returns a result"),
-        (asserts, "for an unknown placement ('middle') it raises AssertionError"),
+        (falls_through, "For an unknown placement ('middle') it returns a result"),
+        (asserts, "For an unknown placement ('middle') it raises AssertionError"),
         (in_place, "changed its input `x` in place"),
         (norm_on_skip, "the norm is on the skip and the branch sees x raw"),
         (lambda x, sublayer, norm, placement: None, "returned None"),

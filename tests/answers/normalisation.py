@@ -238,7 +238,7 @@ WRONG = {
         ({"batch": (0, 1), "layer": (2,), "instance": (1,)}, "the answer for a (B, T, C) sequence"),
         ({"batch": (0, 2, 3), "layer": (2, 3), "instance": (1, 2, 3)}, "are swapped"),
         ({"batch": (0,), "layer": (1, 2, 3), "instance": (2, 3)}, "over every pixel (H and W)"),
-        ({"batch": (0, 2, 3), "layer": (1,), "instance": (2, 3)}, "channels-last"),
+        ({"batch": (0, 2, 3), "layer": (1,), "instance": (2, 3)}, "per-pixel LayerNorm"),
         ({"batch": (0, 2, 3), "layer": (-1,), "instance": (2, 3)}, "one dim of pixels"),
         ({"batch": (0, 2, 3), "layer": (0, 1, 2, 3), "instance": (2, 3)}, "never mix images"),
         ({"batch": (0, 1, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)},

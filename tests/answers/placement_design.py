@@ -14,7 +14,11 @@ def warmup_constant(step):                   # no warm-up: section 5's failing r
 
 
 def warmup_spike(step):                      # rises to the peak, then drops straight back down
-    return (step + 1) / 100 if step < 100 else 0.0
+    return (step + 1) / 60 if step < 60 else 0.0
+
+
+def warmup_of_section_5(step):               # section 5's linear warm-up, copied: 100 steps
+    return min(1.0, (step + 1) / 100)
 
 
 def warmup_never_at_peak(step):              # a smaller rate (1e-3): another fix, not this exercise
@@ -50,12 +54,12 @@ def warmup_by_the_course(step):              # delegates to the course's own lin
     return training._warmup_factor(step, 100)
 
 
-def warmup_inverse_sqrt(step):               # a right answer: the original Transformer's schedule
-    return min((step + 1) / 100, math.sqrt(100 / (step + 1)))
+def warmup_then_inverse_sqrt(step):          # a right answer: geometric, then the original
+    return min(0.01 * 100 ** (step / 59), math.sqrt(60 / (step + 1)))   # Transformer's decay
 
 
 def warmup_as_a_tensor(step):                # a right answer: a 0-d tensor is a number too
-    return torch.tensor(step + 1.0).div(100).clamp(max=1.0)
+    return (0.01 * torch.tensor(100.0) ** (step / 59)).clamp(max=1.0)
 
 
 # Every answer here whose verdict comes from training is swept (benchmarks/design_sweep.py): its
@@ -68,6 +72,7 @@ WARMUP_TRAINED = {
 WRONG = {"warmup": [
     (warmup_constant, "no warm-up"), (warmup_spike, "leaves it right away"),
     (warmup_never_at_peak, "never reaches 1"), (warmup_late_peak, "only at step 199"),
+    (warmup_of_section_5, "only at step 99"),
     (warmup_nan, "finite number"), (warmup_negative, "negative learning rate"),
     (warmup_above_the_peak, "above 1"), (warmup_a_list, "returned list"),
     (warmup_prints_the_rate, "returned NoneType"),
@@ -75,4 +80,4 @@ WRONG = {"warmup": [
 ]}
 STUBS = {"warmup": warmup_stub}
 NOT_ATTEMPTED_ALSO: list = []
-RIGHT = {"warmup": [warmup_inverse_sqrt, warmup_as_a_tensor]}
+RIGHT = {"warmup": [warmup_then_inverse_sqrt, warmup_as_a_tensor]}

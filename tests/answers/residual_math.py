@@ -98,7 +98,7 @@ WRONG = {
         (lambda n, b, k: math.comb(n, k), "for ONE branch per block"),
         (lambda n, b, k: math.comb(n * b, k), "take two branches of the same block"),
         (lambda n, b, k: (b + 1) ** n, "number of ALL paths"),
-        (lambda n, b, k: math.comb(n, k) * b, "chosen in only one block"),
+        (lambda n, b, k: math.comb(n, k) * b, "as if it were made in one block only"),
         (lambda n, b, k: math.comb(n, k) * (b + 1) ** k, "the skip is not one of the choices"),
         (lambda n, b, k: b ** k, "b^path_length counts the choices of branch"),
         (lambda n, b, k: math.comb(n, b) * k ** b, "branches and path_length are swapped"),
