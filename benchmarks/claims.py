@@ -205,6 +205,16 @@ def presentation_only(source: str) -> bool:
     return bool(statements) and all(harmless(statement) for statement in statements)
 
 
+def byte_spans(data: bytes, nodes: list) -> list[tuple[int, int]]:
+    """Each AST node's (start, end) byte offsets in `data`, the UTF-8 source it was parsed from
+    (ast's columns count bytes): the text to cut when a fingerprint leaves a node out."""
+    starts = [0]                                  # byte offset of each line
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return [(starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
+            for n in nodes]
+
+
 def _without_labels(source: str) -> str:
     """`source` with every `cu.expect(condition, claim, key=..., shown=..., differs=...,
     **figures)` call's claim sentence, key and presentation (each with the comma after it) cut
@@ -217,23 +227,18 @@ def _without_labels(source: str) -> str:
         tree = ast.parse(source)
     except SyntaxError:
         return source
-    spans = []
+    labels = []
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "cu"
                 and node.func.attr == "expect"):
-            labels = [n for n in node.args[1:2] if isinstance(n, (ast.Constant, ast.JoinedStr))]
+            labels += [n for n in node.args[1:2] if isinstance(n, (ast.Constant, ast.JoinedStr))]
             labels += [k for k in node.keywords if k.arg in ("key", "shown", "differs")
                        and isinstance(k.value, (ast.Constant, ast.JoinedStr))]   # literals only
-            spans += [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in labels]
-    if not spans:
+    if not labels:
         return source
     data = source.encode("utf-8")
-    starts = [0]                                  # byte offset of each line (ast's columns are bytes)
-    for line in data.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    for line, column, end_line, end_column in sorted(spans, reverse=True):
-        start, end = starts[line - 1] + column, starts[end_line - 1] + end_column
+    for start, end in sorted(byte_spans(data, labels), reverse=True):
         after = len(data[end:]) - len(data[end:].lstrip())
         if data[end + after:end + after + 1] == b",":           # and the comma after the label
             end += after + 1

@@ -87,12 +87,7 @@ def without_wording(source: str) -> str:
             nodes += [arg for i, arg in enumerate(node.args) if i in (1, 3)]
             nodes += [k.value for k in node.keywords if k.arg in ("task", "hints")]
     data = source.encode("utf-8")
-    starts = [0]                                  # byte offset of each line (ast's columns are bytes)
-    for line in data.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    spans = sorted(((starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
-                    for n in nodes), reverse=True)
-    for start, end in spans:
+    for start, end in sorted(claims.byte_spans(data, nodes), reverse=True):
         data = data[:start] + b"..." + data[end:]
     return data.decode("utf-8")
 
