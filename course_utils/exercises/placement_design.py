@@ -20,7 +20,7 @@ from ..experiments.placement import WARMUP, reverser
 from ..experiments.seeds import stacked
 from ..progress_bars import progress_bar
 from .framework import (Exercise, Incorrect, call_student, checker_stderr, course_functions,
-                        expect_function, heartbeat, watching_calls)
+                        expect_function, heartbeat, refuse_course_code, watching_calls)
 
 # ---------------------------------------------------------------------------------------------
 # Reference solution: `solution()` shows exactly this code.
@@ -45,22 +45,20 @@ WARMUP_SEEDS = 3
 GUESSING = math.log(16)             # the reversal task has 16 symbols
 
 
+_WRITES = "Write the schedule yourself, as a formula in `step`."
+
+
 def _factors(answer: Any) -> list[float]:
     """schedule(0), ..., schedule(WARMUP_STEPS - 1) as floats; Incorrect for anything that is not
     a factor between 0 and 1, or for a schedule that hands the work to the course's code."""
-    module = getattr(answer, "__module__", None) or ""
-    if module.startswith("course_utils") and not module.startswith("course_utils.exercises"):
-        raise Incorrect(f"schedule is {module.replace('course_utils', 'cu', 1)}."
-                        f"{getattr(answer, '__qualname__', '?')}, the course's own code: write the "
-                        "schedule yourself, as a formula in `step`.")
+    refuse_course_code(answer, "schedule", writes=_WRITES)
     factors = []
     course = course_functions() + [(training, "_warmup_factor", "cu.training._warmup_factor")]
     for step in range(WARMUP_STEPS):
         with watching_calls(course) as used:
             value = call_student(answer, step, what=f"schedule({step})", names=("step",))
         if used:
-            raise Incorrect(f"Your schedule calls {used[0]}, the course's own code: write the "
-                            "schedule yourself, as a formula in `step`.")
+            raise Incorrect(f"Your schedule calls {used[0]}, the course's own code. {_WRITES}")
         if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.dtype.is_complex:
             value = value.item()
         if isinstance(value, bool) or not isinstance(value, Real):

@@ -4,6 +4,8 @@ import math
 
 import torch
 
+from course_utils import training
+
 
 def warmup_stub(step):                       # the notebook's starter cell, untouched
     raise NotImplementedError
@@ -77,6 +79,7 @@ WRONG = {"warmup": [
     (warmup_above_the_peak, "above 1"), (warmup_a_list, "returned list"),
     (warmup_prints_the_rate, "returned NoneType"),
     (warmup_by_the_course, "calls cu.training._warmup_factor"), (0.01, "Expected a function"),
+    (training._warmup_factor, "schedule is cu.training._warmup_factor, the course's own code"),
 ]}
 STUBS = {"warmup": warmup_stub}
 NOT_ATTEMPTED_ALSO: list = []
